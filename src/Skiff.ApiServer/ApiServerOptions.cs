@@ -1,0 +1,15 @@
+using System.Net;
+
+namespace Skiff.ApiServer;
+
+/// <summary>Settings of the API server role, bound from the server command's flags.</summary>
+public sealed record ApiServerOptions
+{
+    public IPAddress BindAddress { get; init; } = IPAddress.Any;
+    public int Port { get; init; } = 6443;
+    /// <summary>The address clients are told to use (discovery's serverAddressByClientCIDRs).</summary>
+    public string AdvertiseAddress { get; init; } = "127.0.0.1";
+    public string ServiceCidr { get; init; } = "10.43.0.0/16";
+    /// <summary>The <c>--runtime-config</c> value: extra group/versions to serve or to turn off.</summary>
+    public string? RuntimeConfig { get; init; }
+}

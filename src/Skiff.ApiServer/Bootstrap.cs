@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Skiff.ApiServer.Errors;
+using Skiff.ApiServer.Registry;
+
+namespace Skiff.ApiServer;
+
+/// <summary>
+/// Creates what every cluster has from its first start: the four system namespaces and the
+/// <c>kubernetes</c> Service in default. Idempotent; existing objects are left as they are.
+/// </summary>
+public static class Bootstrap
+{
+    public static readonly string[] SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+    public static async Task RunAsync(ObjectRegistry objects, ApiServerOptions options, CancellationToken ct)
+    {
+        var namespaces = objects.Resources.Find("", "v1", "namespaces")!;
+        foreach (var ns in SystemNamespaces)
+        {
+            var obj = new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Namespace",
+                ["metadata"] = new JsonObject { ["name"] = ns, ["labels"] = new JsonObject { ["kubernetes.io/metadata.name"] = ns } },
+                ["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") },
+            };
+            await CreateIfMissingAsync(objects, namespaces, "", obj, ct);
+        }
+
+        var services = objects.Resources.Find("", "v1", "services")!;
+        var ip = FirstServiceAddress(options.ServiceCidr).ToString();
+        var svc = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Service",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = "kubernetes",
+                ["namespace"] = "default",
+                ["labels"] = new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" },
+            },
+            ["spec"] = new JsonObject
+            {
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 443, ["protocol"] = "TCP", ["targetPort"] = options.Port }),
+                ["clusterIP"] = ip,
+                ["clusterIPs"] = new JsonArray(ip),
+                ["type"] = "ClusterIP",
+                ["sessionAffinity"] = "None",
+                ["ipFamilies"] = new JsonArray("IPv4"),
+                ["ipFamilyPolicy"] = "SingleStack",
+                ["internalTrafficPolicy"] = "Cluster",
+            },
+        };
+        await CreateIfMissingAsync(objects, services, "default", svc, ct);
+    }
+
+    private static async Task CreateIfMissingAsync(ObjectRegistry objects, ServedResource r, string ns, JsonObject obj, CancellationToken ct)
+    {
+        try { await objects.CreateAsync(r, ns, obj, dryRun: false, ct); }
+        catch (StatusException e) when (e.Code == 409) { }
+    }
+
+    /// <summary>The first usable address of a CIDR (10.43.0.0/16 → 10.43.0.1).</summary>
+    public static IPAddress FirstServiceAddress(string cidr)
+    {
+        var net = IPNetwork.Parse(cidr);
+        var bytes = net.BaseAddress.GetAddressBytes();
+        for (var i = bytes.Length - 1; i >= 0; i--)
+            if (++bytes[i] != 0) break;
+        return new IPAddress(bytes);
+    }
+}

@@ -1,0 +1,323 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Skiff.Api.Patch;
+using Skiff.Api.Selectors;
+using Skiff.ApiServer.Errors;
+using Skiff.ApiServer.Registry;
+using Skiff.ApiServer.Routing;
+using Skiff.ApiServer.Serialization;
+
+namespace Skiff.ApiServer.Handlers;
+
+/// <summary>Applies a strategic merge patch to an object of a served resource.</summary>
+public delegate JsonNode? StrategicPatcher(ServedResource r, JsonObject original, JsonNode patch);
+
+/// <summary>
+/// The one generic HTTP handler behind every resource: decodes the request, calls the
+/// <see cref="ObjectRegistry"/> pipeline and encodes the answer (object, list, table, watch
+/// stream). Stateless; safe for concurrent requests.
+/// </summary>
+public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches, ITableWriter? tables, StrategicPatcher? strategic)
+{
+    public async Task HandleAsync(HttpContext ctx, RequestInfo info, ServedResource r)
+    {
+        var ct = ctx.RequestAborted;
+        var q = ctx.Request.Query;
+        var dryRun = q["dryRun"].Count > 0;
+        if (dryRun && q["dryRun"].Any(v => v != "All"))
+            throw StatusException.BadRequest($"Invalid dryRun value: {q["dryRun"]}");
+        if (r.Namespaced && info.Namespace.Length == 0 && info.Verb is not ("list" or "watch"))
+            throw StatusException.PageNotFound();
+        if (!r.Namespaced && info.Namespace.Length > 0)
+            throw StatusException.PageNotFound();
+
+        if (info.Subresource.Length > 0)
+        {
+            await HandleSubresourceAsync(ctx, info, r, dryRun);
+            return;
+        }
+
+        switch (info.Verb)
+        {
+            case "get":
+                await WriteObjectAsync(ctx, 200, r, await objects.GetAsync(r, info.Namespace, info.Name, ct));
+                break;
+            case "list":
+            {
+                var opts = ParseListOptions(q);
+                var page = await objects.ListAsync(r, info.Namespace, opts, ct);
+                await WriteListAsync(ctx, r, page);
+                break;
+            }
+            case "watch":
+            {
+                var opts = ParseListOptions(q);
+                if (info.Name.Length > 0)
+                    opts = opts with { FieldSelector = FieldSelector.Parse(Join(opts.FieldSelector.ToString(), $"metadata.name={info.Name}")) };
+                await watches.ServeAsync(ctx, r, info.Namespace, opts, ResponseFormat.Parse(ctx.Request.Headers.Accept, q["includeObject"]));
+                break;
+            }
+            case "create":
+            {
+                var obj = await ReadObjectAsync(ctx, r);
+                var created = await objects.CreateAsync(r, info.Namespace, obj, dryRun, ct);
+                await WriteObjectAsync(ctx, 201, r, created);
+                break;
+            }
+            case "update":
+            {
+                var obj = await ReadObjectAsync(ctx, r);
+                var (updated, wasCreated) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Main, _ => obj, dryRun, ct);
+                await WriteObjectAsync(ctx, wasCreated ? 201 : 200, r, updated);
+                break;
+            }
+            case "patch":
+            {
+                var (result, wasCreated) = await PatchAsync(ctx, r, info, UpdateScope.Main, dryRun);
+                await WriteObjectAsync(ctx, wasCreated ? 201 : 200, r, result);
+                break;
+            }
+            case "delete":
+            {
+                var opts = await ReadDeleteOptionsAsync(ctx, dryRun);
+                var (obj, _) = await objects.DeleteAsync(r, info.Namespace, info.Name, opts, ct);
+                await WriteObjectAsync(ctx, 200, r, obj);
+                break;
+            }
+            case "deletecollection":
+            {
+                var opts = await ReadDeleteOptionsAsync(ctx, dryRun);
+                var list = ParseListOptions(q);
+                var page = await objects.ListAsync(r, info.Namespace, list with { Limit = 0, Continue = null }, ct);
+                var deleted = new List<JsonObject>();
+                foreach (var o in page.Items)
+                {
+                    try { deleted.Add((await objects.DeleteAsync(r, Obj.Namespace(o), Obj.Name(o), opts, ct)).Object); }
+                    catch (StatusException e) when (e.Code == 404) { }
+                }
+                await WriteListAsync(ctx, r, new ListPage(deleted, page.Revision, null, null));
+                break;
+            }
+            default:
+                throw StatusException.MethodNotAllowed($"the server does not allow this method on the requested resource");
+        }
+    }
+
+    private static string Join(string a, string b) => a.Length == 0 ? b : $"{a},{b}";
+
+    private async Task HandleSubresourceAsync(HttpContext ctx, RequestInfo info, ServedResource r, bool dryRun)
+    {
+        var ct = ctx.RequestAborted;
+        if (!r.Subresources.TryGetValue(info.Subresource, out var sub))
+            throw StatusException.PageNotFound();
+        if (info.Subresource != "status")
+            throw new StatusException(501, "NotImplemented", $"the subresource {r.Resource}/{info.Subresource} is not yet served by this server");
+        switch (info.Verb)
+        {
+            case "get":
+                await WriteObjectAsync(ctx, 200, r, await objects.GetAsync(r, info.Namespace, info.Name, ct));
+                break;
+            case "update":
+            {
+                var obj = await ReadObjectAsync(ctx, r);
+                var (updated, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Status, _ => obj, dryRun, ct);
+                await WriteObjectAsync(ctx, 200, r, updated);
+                break;
+            }
+            case "patch":
+            {
+                var (result, _) = await PatchAsync(ctx, r, info, UpdateScope.Status, dryRun);
+                await WriteObjectAsync(ctx, 200, r, result);
+                break;
+            }
+            default:
+                throw StatusException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        _ = sub;
+    }
+
+    private async Task<(JsonObject, bool)> PatchAsync(HttpContext ctx, ServedResource r, RequestInfo info, UpdateScope scope, bool dryRun)
+    {
+        var contentType = RequestBody.MediaType(ctx.Request.ContentType);
+        var body = await RequestBody.ReadBytesAsync(ctx.Request, ctx.RequestAborted);
+        if (contentType is not ("application/json-patch+json" or "application/merge-patch+json" or "application/strategic-merge-patch+json"))
+            throw new StatusException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
+        if (contentType == "application/strategic-merge-patch+json" && strategic is null)
+            throw new StatusException(415, "UnsupportedMediaType", "strategic merge patch is not supported for this resource");
+        var patch = RequestBody.Parse(body, "application/json");
+        return await objects.UpdateAsync(r, info.Namespace, info.Name, scope, current =>
+        {
+            if (current is null) throw StatusException.NotFound(r.GroupResource, info.Name);
+            JsonNode? patched;
+            try
+            {
+                patched = contentType switch
+                {
+                    "application/json-patch+json" => JsonPatch.Apply(current, patch),
+                    "application/merge-patch+json" => JsonMergePatch.Apply(current, patch),
+                    _ => strategic!(r, current, patch ?? new JsonObject()),
+                };
+            }
+            catch (PatchException e) when (e.IsInvalid)
+            {
+                throw new StatusException(422, "Invalid", e.Message);
+            }
+            catch (PatchException e)
+            {
+                throw StatusException.BadRequest(e.Message);
+            }
+            if (patched is not JsonObject po) throw StatusException.BadRequest("the patch did not produce an object");
+            // A patch that does not name a resourceVersion applies to whatever is current.
+            if (patch is JsonObject pobj && pobj["metadata"]?["resourceVersion"] is null && contentType != "application/json-patch+json")
+                Obj.Meta(po)["resourceVersion"] = null;
+            return po;
+        }, dryRun, ctx.RequestAborted);
+    }
+
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext ctx, ServedResource r)
+    {
+        var body = await RequestBody.ReadBytesAsync(ctx.Request, ctx.RequestAborted);
+        if (body.Length == 0) throw StatusException.BadRequest("the body of the request was empty");
+        var obj = RequestBody.ParseObject(body, ctx.Request.ContentType);
+        var apiVersion = Obj.Str(obj, "apiVersion");
+        var kind = Obj.Str(obj, "kind");
+        if (string.IsNullOrEmpty(kind))
+            throw StatusException.BadRequest($"Object 'Kind' is missing in '{Truncate(System.Text.Encoding.UTF8.GetString(body))}'");
+        if (!string.IsNullOrEmpty(apiVersion) && apiVersion != r.ApiVersion)
+            throw StatusException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({r.ApiVersion})");
+        if (kind != r.Kind)
+            throw StatusException.BadRequest($"the kind in the data ({kind}) does not match the expected kind ({r.Kind})");
+        if (obj["metadata"] is not (null or JsonObject))
+            throw StatusException.BadRequest("json: cannot unmarshal into Go struct field .metadata of type v1.ObjectMeta");
+        return obj;
+    }
+
+    private static string Truncate(string s) => s.Length > 200 ? s[..200] + "..." : s;
+
+    private static async Task<DeleteOptions> ReadDeleteOptionsAsync(HttpContext ctx, bool dryRun)
+    {
+        var q = ctx.Request.Query;
+        var opts = new DeleteOptions
+        {
+            DryRun = dryRun,
+            GracePeriodSeconds = long.TryParse(q["gracePeriodSeconds"], out var g) ? g : null,
+            PropagationPolicy = q["propagationPolicy"].FirstOrDefault(),
+        };
+        if (ctx.Request.ContentLength is > 0 || ctx.Request.Headers.TransferEncoding.Count > 0)
+        {
+            var body = await RequestBody.ReadBytesAsync(ctx.Request, ctx.RequestAborted);
+            if (body.Length > 0 && RequestBody.Parse(body, ctx.Request.ContentType) is JsonObject o)
+            {
+                opts = opts with
+                {
+                    GracePeriodSeconds = o["gracePeriodSeconds"]?.GetValue<long>() ?? opts.GracePeriodSeconds,
+                    PropagationPolicy = Obj.Str(o, "propagationPolicy") ?? opts.PropagationPolicy,
+                    PreconditionUid = Obj.Str(o["preconditions"], "uid"),
+                    PreconditionResourceVersion = Obj.Str(o["preconditions"], "resourceVersion"),
+                    DryRun = opts.DryRun || o["dryRun"] is JsonArray { Count: > 0 },
+                };
+            }
+        }
+        if (opts.PropagationPolicy is not (null or "Orphan" or "Background" or "Foreground"))
+            throw StatusException.Invalid("", "DeleteOptions", "", [new(Api.Validation.FieldErrorType.NotSupported, "propagationPolicy", opts.PropagationPolicy, "supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"")]);
+        return opts;
+    }
+
+    public static ListOptions ParseListOptions(IQueryCollection q)
+    {
+        LabelSelector labels;
+        FieldSelector fields;
+        try { labels = LabelSelector.Parse(q["labelSelector"]); }
+        catch (FormatException e) { throw StatusException.BadRequest($"unable to parse requirement: {e.Message}".Replace("unable to parse requirement: unable to parse requirement: ", "unable to parse requirement: ")); }
+        try { fields = FieldSelector.Parse(q["fieldSelector"]); }
+        catch (FormatException e) { throw StatusException.BadRequest(e.Message); }
+        var opts = new ListOptions
+        {
+            LabelSelector = labels,
+            FieldSelector = fields,
+            Limit = long.TryParse(q["limit"], out var l) && l > 0 ? l : 0,
+            Continue = q["continue"].FirstOrDefault(),
+            ResourceVersion = q["resourceVersion"].FirstOrDefault(),
+            ResourceVersionMatch = q["resourceVersionMatch"].FirstOrDefault() ?? "",
+            TimeoutSeconds = int.TryParse(q["timeoutSeconds"], out var t) ? t : null,
+            AllowWatchBookmarks = q["allowWatchBookmarks"] == "true",
+            SendInitialEvents = q["sendInitialEvents"].Count > 0 ? q["sendInitialEvents"] == "true" : null,
+        };
+        if (opts.ResourceVersionMatch is not ("" or "Exact" or "NotOlderThan"))
+            throw StatusException.BadRequest($"resourceVersionMatch: Unsupported value: \"{opts.ResourceVersionMatch}\": supported values: \"Exact\", \"NotOlderThan\"");
+        if (opts.ResourceVersionMatch.Length > 0 && string.IsNullOrEmpty(opts.ResourceVersion) && opts.SendInitialEvents is null)
+            throw StatusException.BadRequest("resourceVersionMatch is forbidden unless resourceVersion is provided");
+        if (opts.ResourceVersionMatch == "Exact" && opts.ResourceVersion == "0")
+            throw StatusException.BadRequest("resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
+        return opts;
+    }
+
+    // ---- encoding ---------------------------------------------------------------------
+
+    public async Task WriteObjectAsync(HttpContext ctx, int status, ServedResource r, JsonObject obj)
+    {
+        var format = ResponseFormat.Parse(ctx.Request.Headers.Accept, ctx.Request.Query["includeObject"]);
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "application/json";
+        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter);
+        switch (format.Shape)
+        {
+            case ResponseShape.Table when tables is not null:
+                tables.Write(w, r, [obj], Obj.Str(obj["metadata"], "resourceVersion") ?? "", null, null, format.IncludeObject, true);
+                break;
+            case ResponseShape.PartialObjectMetadata:
+                WritePartial(w, obj);
+                break;
+            default:
+                obj.WriteTo(w);
+                break;
+        }
+        await w.FlushAsync(ctx.RequestAborted);
+    }
+
+    private async Task WriteListAsync(HttpContext ctx, ServedResource r, ListPage page)
+    {
+        var format = ResponseFormat.Parse(ctx.Request.Headers.Accept, ctx.Request.Query["includeObject"]);
+        var rv = page.Revision.ToString(CultureInfo.InvariantCulture);
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter);
+        if (format.Shape == ResponseShape.Table && tables is not null)
+        {
+            tables.Write(w, r, page.Items, rv, page.Continue, page.RemainingItemCount, format.IncludeObject, true);
+            await w.FlushAsync(ctx.RequestAborted);
+            return;
+        }
+        var partial = format.Shape == ResponseShape.PartialObjectMetadata;
+        w.WriteStartObject();
+        w.WriteString("kind", partial ? "PartialObjectMetadataList" : r.Kind + "List");
+        w.WriteString("apiVersion", partial ? "meta.k8s.io/v1" : r.ApiVersion);
+        w.WriteStartObject("metadata");
+        w.WriteString("resourceVersion", rv);
+        if (page.Continue is not null) w.WriteString("continue", page.Continue);
+        if (page.RemainingItemCount is { } rem) w.WriteNumber("remainingItemCount", rem);
+        w.WriteEndObject();
+        w.WriteStartArray("items");
+        var n = 0;
+        foreach (var o in page.Items)
+        {
+            if (partial) WritePartial(w, o); else o.WriteTo(w);
+            if (++n % 256 == 0) await w.FlushAsync(ctx.RequestAborted);
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        await w.FlushAsync(ctx.RequestAborted);
+    }
+
+    public static void WritePartial(Utf8JsonWriter w, JsonObject o)
+    {
+        w.WriteStartObject();
+        w.WriteString("kind", "PartialObjectMetadata");
+        w.WriteString("apiVersion", "meta.k8s.io/v1");
+        w.WritePropertyName("metadata");
+        (o["metadata"] ?? new JsonObject()).WriteTo(w);
+        w.WriteEndObject();
+    }
+}
