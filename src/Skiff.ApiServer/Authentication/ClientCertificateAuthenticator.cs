@@ -29,6 +29,8 @@ public sealed class ClientCertificateAuthenticator
     // connection's certificate object, so nothing needs to be evicted by hand.
     private readonly ConditionalWeakTable<X509Certificate2, CachedResult> _cache = new();
 
+    private long _verifications;
+
     /// <param name="clientCa">The only root trusted for client certificates.</param>
     /// <param name="clock">Time used for validity checks; the system clock when null.</param>
     public ClientCertificateAuthenticator(X509Certificate2 clientCa, TimeProvider? clock = null)
@@ -42,6 +44,9 @@ public sealed class ClientCertificateAuthenticator
         : this(pki.ClientCa.Certificate, clock)
     {
     }
+
+    /// <summary>How many chain verifications ran (cache misses); for metrics and for proving the cache works.</summary>
+    public long VerificationCount => Interlocked.Read(ref _verifications);
 
     /// <summary>Authenticates the request by its connection's client certificate.</summary>
     public AuthenticationResult Authenticate(HttpContext context) => Authenticate(context.Connection.ClientCertificate);
@@ -69,6 +74,7 @@ public sealed class ClientCertificateAuthenticator
 
     private AuthenticationResult Verify(X509Certificate2 certificate, DateTimeOffset now)
     {
+        Interlocked.Increment(ref _verifications);
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(_clientCa);
