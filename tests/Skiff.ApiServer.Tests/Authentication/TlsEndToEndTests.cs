@@ -121,11 +121,29 @@ public sealed class TlsEndToEndTests : IDisposable
         KubeconfigWriter.WriteAdmin(kubeconfig, $"https://127.0.0.1:{server.BaseAddress.Port}", _pki);
 
         var (exitCode, stdout, stderr) = await Kubectl.RunAsync(
-            ["--kubeconfig", kubeconfig, "get", "--raw", "/whoami"], CancellationToken.None);
+            ["--kubeconfig", kubeconfig, "get", "--raw", "/whoami"], _temp.Path, CancellationToken.None);
 
         Assert.True(exitCode == 0, $"kubectl failed ({exitCode}): {stderr}");
         // client-go negotiates HTTP/2 through ALPN when the server offers it.
         Assert.Equal($"{Admin};protocol=HTTP/2", stdout.Trim());
+    }
+
+    [Fact]
+    public async Task RealKubectlWithForeignCertificateIsToldUnauthorized()
+    {
+        using var elsewhere = new TempDirectory();
+        var foreign = ClusterPki.LoadOrCreate(elsewhere.Path, new ServingCertificateOptions());
+        await using var server = await WhoAmIServer.StartAsync(_pki, UntrustedClientCertificatePolicy.RespondUnauthorized, CancellationToken.None);
+        string kubeconfig = _temp.Combine("foreign.yaml");
+        KubeconfigWriter.Write(kubeconfig, $"https://127.0.0.1:{server.BaseAddress.Port}",
+            _pki.ServerCa.CertificatePem, foreign.Admin.CertificatePem, foreign.Admin.KeyPem);
+
+        var (exitCode, _, stderr) = await Kubectl.RunAsync(
+            ["--kubeconfig", kubeconfig, "get", "--raw", "/whoami"], _temp.Path, CancellationToken.None);
+
+        // Go sends the certificate (no acceptable-CA list narrows its choice) and gets an HTTP answer, not a TLS alert.
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("You must be logged in to the server", stderr); // kubectl's wording for a 401
     }
 
     private static Task<HttpResponseMessage> GetAsync(HttpClient client, WhoAmIServer server, Version version) =>

@@ -19,13 +19,13 @@ public sealed class KubeconfigWriterTests : IDisposable
 
         KubeconfigWriter.WriteAdmin(path, "https://127.0.0.1:6443", pki);
 
-        Assert.Equal("https://127.0.0.1:6443", await ViewAsync(path, "{.clusters[?(@.name==\"default\")].cluster.server}"));
-        Assert.Equal("default", await ViewAsync(path, "{.current-context}"));
-        Assert.Equal("default", await ViewAsync(path, "{.contexts[0].context.cluster}"));
-        Assert.Equal("default", await ViewAsync(path, "{.contexts[0].context.user}"));
-        Assert.Equal(pki.ServerCa.CertificatePem, Decode(await ViewAsync(path, "{.clusters[0].cluster.certificate-authority-data}")));
-        Assert.Equal(pki.Admin.CertificatePem, Decode(await ViewAsync(path, "{.users[?(@.name==\"default\")].user.client-certificate-data}")));
-        Assert.Equal(pki.Admin.KeyPem, Decode(await ViewAsync(path, "{.users[0].user.client-key-data}")));
+        Assert.Equal("https://127.0.0.1:6443", await ViewAsync("{.clusters[?(@.name==\"default\")].cluster.server}"));
+        Assert.Equal("default", await ViewAsync("{.current-context}"));
+        Assert.Equal("default", await ViewAsync("{.contexts[0].context.cluster}"));
+        Assert.Equal("default", await ViewAsync("{.contexts[0].context.user}"));
+        Assert.Equal(pki.ServerCa.CertificatePem, Decode(await ViewAsync("{.clusters[0].cluster.certificate-authority-data}")));
+        Assert.Equal(pki.Admin.CertificatePem, Decode(await ViewAsync("{.users[?(@.name==\"default\")].user.client-certificate-data}")));
+        Assert.Equal(pki.Admin.KeyPem, Decode(await ViewAsync("{.users[0].user.client-key-data}")));
     }
 
     [Fact]
@@ -59,10 +59,11 @@ public sealed class KubeconfigWriterTests : IDisposable
 
     private static string Decode(string base64) => Encoding.UTF8.GetString(Convert.FromBase64String(base64));
 
-    private static async Task<string> ViewAsync(string kubeconfig, string jsonPath)
+    private async Task<string> ViewAsync(string jsonPath)
     {
+        string kubeconfig = _temp.Combine("etc", "skiff", "skiff.yaml");
         var (exitCode, stdout, stderr) = await Kubectl.RunAsync(
-            ["config", "view", "--kubeconfig", kubeconfig, "--raw", "-o", "jsonpath=" + jsonPath], CancellationToken.None);
+            ["config", "view", "--kubeconfig", kubeconfig, "--raw", "-o", "jsonpath=" + jsonPath], _temp.Path, CancellationToken.None);
         Assert.True(exitCode == 0, $"kubectl failed ({exitCode}): {stderr}");
         return stdout.Trim();
     }

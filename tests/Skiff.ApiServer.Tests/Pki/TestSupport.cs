@@ -40,7 +40,8 @@ public static class Kubectl
 {
     public static string Path { get; } = File.Exists("/usr/bin/kubectl") ? "/usr/bin/kubectl" : "kubectl";
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
+    /// <param name="home">HOME for kubectl, which writes its HTTP cache under it; pass the test's temp dir so it is cleaned up.</param>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> arguments, string home, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(Path)
         {
@@ -54,7 +55,7 @@ public static class Kubectl
         }
         // Keep kubectl away from the developer's own config and caches.
         start.Environment["KUBECONFIG"] = "";
-        start.Environment["HOME"] = System.IO.Path.GetTempPath();
+        start.Environment["HOME"] = home;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("kubectl did not start");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
