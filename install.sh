@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Installs and starts Skiff on this machine, k3s style:
+#   ./install.sh                      build, install /usr/local/bin/skiff, start `skiff server`
+#   INSTALL_SKIFF_EXEC="--tls-san my.host" ./install.sh    extra server flags
+#   INSTALL_SKIFF_SKIP_START=true ./install.sh             install only
+# Safe to run again: it rebuilds, replaces the binary and restarts the server; the data dir,
+# certificates and kubeconfig are kept.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install.sh: run as root (it installs /usr/local/bin/skiff and a service)" >&2
+  exit 1
+fi
+
+./scripts/install-deps.sh
+
+echo "[skiff] building"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+dotnet publish src/Skiff/Skiff.csproj -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true \
+  -p:IncludeNativeLibrariesForSelfExtract=true -nologo -v q -o "$out" >/dev/null
+
+echo "[skiff] installing /usr/local/bin/skiff"
+install -m 0755 "$out/skiff" /usr/local/bin/skiff.new
+mv -f /usr/local/bin/skiff.new /usr/local/bin/skiff
+
+data_dir=/var/lib/skiff
+mkdir -p "$data_dir" /etc/skiff
+exec_args=${INSTALL_SKIFF_EXEC:-}
+
+if [ "${INSTALL_SKIFF_SKIP_START:-false}" = "true" ]; then
+  echo "[skiff] installed; not started (INSTALL_SKIFF_SKIP_START=true)"
+  exit 0
+fi
+
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+  echo "[skiff] starting the skiff systemd service"
+  cat > /etc/systemd/system/skiff.service <<UNIT
+[Unit]
+Description=Skiff - lightweight Kubernetes
+Documentation=file://$(pwd)/README.md
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=simple
+ExecStart=/usr/local/bin/skiff server ${exec_args}
+KillMode=process
+Delegate=yes
+LimitNOFILE=1048576
+Restart=always
+RestartSec=2
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl daemon-reload
+  systemctl enable skiff >/dev/null 2>&1
+  systemctl restart skiff
+else
+  # No systemd here: a small supervisor loop restarts the server if it exits, logging to the data dir.
+  echo "[skiff] starting skiff server under a supervisor (log: $data_dir/skiff.log)"
+  pidfile=$data_dir/supervisor.pid
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    pkill -TERM -P "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  pkill -TERM -x skiff 2>/dev/null || true
+  for _ in $(seq 1 50); do pgrep -x skiff >/dev/null || break; sleep 0.1; done
+  cat > /usr/local/bin/skiff-supervise <<'SUP'
+#!/usr/bin/env bash
+# Keeps `skiff server` running; stops it when this loop is told to stop.
+child=0
+trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT
+while true; do
+  /usr/local/bin/skiff server "$@" &
+  child=$!
+  wait $child
+  sleep 2
+done
+SUP
+  chmod 0755 /usr/local/bin/skiff-supervise
+  # shellcheck disable=SC2086
+  nohup setsid /usr/local/bin/skiff-supervise ${exec_args} >>"$data_dir/skiff.log" 2>&1 < /dev/null &
+  echo $! > "$pidfile"
+fi
+
+echo "[skiff] waiting for the API server"
+for _ in $(seq 1 120); do
+  if [ -f /etc/skiff/skiff.yaml ] && /usr/local/bin/skiff kubectl get --raw /readyz >/dev/null 2>&1; then
+    echo "[skiff] ready"
+    cat <<MSG
+
+Skiff is running. Use it with:
+  skiff kubectl get ns
+  kubectl --kubeconfig /etc/skiff/skiff.yaml get ns      (or: export KUBECONFIG=/etc/skiff/skiff.yaml)
+MSG
+    exit 0
+  fi
+  sleep 0.5
+done
+echo "install.sh: skiff did not become ready in 60 s; see $data_dir/skiff.log or 'journalctl -u skiff'" >&2
+exit 1

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what Skiff's build, tests and benchmarks need from Debian's packages, if missing.
+# Safe to run repeatedly; does nothing when everything is present.
+set -euo pipefail
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+
+have sqlite3 || need+=(sqlite3)            # inspecting the datastore in tests and by hand
+have etcd || need+=(etcd-server)           # the reference store in bench/ (Debian's etcd 3.4)
+have curl || need+=(curl)
+have kubectl || need+=(kubernetes-client)  # the machine image ships a current kubectl; Debian's is a fallback
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing ${need[*]}; run as root to install them" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if ! have dotnet; then
+  echo "install-deps: the .NET 10 SDK (dotnet) is required to build Skiff" >&2
+  exit 1
+fi

@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Net;
+using Skiff.Server;
+
+namespace Skiff.Commands;
+
+/// <summary><c>skiff server</c>: parses and checks the flags, then hands over to <see cref="ServerRunner"/>.</summary>
+public static class ServerCommand
+{
+    private static readonly Option<string> Config = new("--config", "-c") { Description = "(config) Load configuration from FILE (keys are long flag names)", DefaultValueFactory = _ => Paths.DefaultConfigFile };
+    private static readonly Option<string> DataDir = new("--data-dir", "-d") { Description = "(data) Folder to hold state (default /var/lib/skiff as root, ~/.skiff otherwise)" };
+    private static readonly Option<string> BindAddress = new("--bind-address") { Description = "(listener) Address the API server listens on (default 0.0.0.0)" };
+    private static readonly Option<int?> HttpsPort = new("--https-listen-port") { Description = "(listener) HTTPS listen port (default 6443)" };
+    private static readonly Option<string[]> TlsSan = new("--tls-san") { Description = "(listener) Add additional hostnames or IPv4/IPv6 addresses as Subject Alternative Names on the server TLS cert", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string> WriteKubeconfig = new("--write-kubeconfig", "-o") { Description = "(client) Write kubeconfig for admin client to this file" };
+    private static readonly Option<string> WriteKubeconfigMode = new("--write-kubeconfig-mode") { Description = "(client) Write kubeconfig with this mode (default 0600)" };
+    private static readonly Option<bool?> DisableAgent = new("--disable-agent") { Description = "(components) Do not run a local agent and register a local kubelet" };
+    private static readonly Option<string> ClusterCidr = new("--cluster-cidr") { Description = "(networking) IPv4 network CIDR to use for pod IPs (default 10.42.0.0/16)" };
+    private static readonly Option<string> ServiceCidr = new("--service-cidr") { Description = "(networking) IPv4 network CIDR to use for service IPs (default 10.43.0.0/16)" };
+    private static readonly Option<string> RuntimeConfig = new("--runtime-config") { Description = "(apiserver) Extra API group/versions to enable or disable, e.g. resource.k8s.io/v1beta2=true" };
+
+    private static readonly Option[] All = [Config, DataDir, BindAddress, HttpsPort, TlsSan, WriteKubeconfig, WriteKubeconfigMode, DisableAgent, ClusterCidr, ServiceCidr, RuntimeConfig];
+
+    public static Command Create()
+    {
+        var cmd = new Command("server", "Run the Skiff server (API server, datastore and, unless disabled, the agent)");
+        foreach (var o in All) cmd.Options.Add(o);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            ServerOptions options;
+            try { options = Bind(parse); }
+            catch (Exception e) when (e is FormatException or IOException or ArgumentException)
+            {
+                Console.Error.WriteLine($"skiff server: {e.Message}");
+                return 2;
+            }
+            return await ServerRunner.RunAsync(options, ct);
+        });
+        return cmd;
+    }
+
+    /// <summary>Flags win over SKIFF_* environment variables, which win over the config file.</summary>
+    private static ServerOptions Bind(ParseResult parse)
+    {
+        var configPath = parse.GetValue(Config)!;
+        var explicitConfig = parse.GetResult(Config) is { Implicit: false };
+        ParseResult? file = null;
+        if (File.Exists(configPath))
+        {
+            var args = ConfigFile.ToArguments(configPath);
+            var root = new RootCommand();
+            var inner = new Command("server");
+            foreach (var o in All) inner.Options.Add(o);
+            root.Subcommands.Add(inner);
+            file = root.Parse(["server", .. args]);
+            if (file.Errors.Count > 0) throw new FormatException($"{configPath}: {string.Join("; ", file.Errors.Select(e => e.Message))}");
+        }
+        else if (explicitConfig) throw new IOException($"config file {configPath} does not exist");
+
+        T? Get<T>(Option<T> o)
+        {
+            if (parse.GetResult(o) is { Implicit: false }) return parse.GetValue(o);
+            var env = Environment.GetEnvironmentVariable("SKIFF_" + o.Name.TrimStart('-').Replace('-', '_').ToUpperInvariant());
+            if (!string.IsNullOrEmpty(env))
+            {
+                var r = new RootCommand { o };
+                var p = r.Parse(typeof(T) == typeof(string[]) ? [.. env.Split(',').SelectMany(v => new[] { o.Name, v.Trim() })] : [o.Name, env]);
+                if (p.Errors.Count > 0) throw new FormatException($"SKIFF_{o.Name.TrimStart('-').Replace('-', '_').ToUpperInvariant()}: {p.Errors[0].Message}");
+                return p.GetValue(o);
+            }
+            if (file is not null && file.GetResult(o) is { Implicit: false }) return file.GetValue(o);
+            return default;
+        }
+
+        var bind = Get(BindAddress);
+        IPAddress address = IPAddress.Any;
+        if (bind is not null && !IPAddress.TryParse(bind, out address!))
+            throw new FormatException($"--bind-address: \"{bind}\" is not an IP address");
+        var port = Get(HttpsPort) ?? 6443;
+        if (port is < 1 or > 65535) throw new FormatException($"--https-listen-port: {port} is not a valid port");
+        var mode = Get(WriteKubeconfigMode) ?? "0600";
+        if (!IsOctalMode(mode)) throw new FormatException($"--write-kubeconfig-mode: \"{mode}\" is not an octal file mode");
+        var serviceCidr = Get(ServiceCidr) ?? "10.43.0.0/16";
+        var clusterCidr = Get(ClusterCidr) ?? "10.42.0.0/16";
+        foreach (var (flag, cidr) in new[] { ("--service-cidr", serviceCidr), ("--cluster-cidr", clusterCidr) })
+            if (!IPNetwork.TryParse(cidr, out _)) throw new FormatException($"{flag}: \"{cidr}\" is not a CIDR");
+
+        return new ServerOptions
+        {
+            DataDir = Path.GetFullPath(Get(DataDir) ?? Paths.DefaultDataDir),
+            BindAddress = address,
+            HttpsListenPort = port,
+            TlsSans = Get(TlsSan) ?? [],
+            WriteKubeconfig = Get(WriteKubeconfig) is { } k ? Path.GetFullPath(k) : null,
+            WriteKubeconfigMode = mode,
+            DisableAgent = Get(DisableAgent) ?? false,
+            ClusterCidr = clusterCidr,
+            ServiceCidr = serviceCidr,
+            RuntimeConfig = Get(RuntimeConfig),
+        };
+    }
+
+    private static bool IsOctalMode(string m) => m.Length is >= 3 and <= 4 && m.All(c => c is >= '0' and <= '7');
+}

@@ -1,0 +1,23 @@
+using System.Net;
+
+namespace Skiff.Server;
+
+/// <summary>Everything <c>skiff server</c> was told, after flags, SKIFF_* variables and the config file are merged.</summary>
+public sealed record ServerOptions
+{
+    public required string DataDir { get; init; }
+    public IPAddress BindAddress { get; init; } = IPAddress.Any;
+    public int HttpsListenPort { get; init; } = 6443;
+    public IReadOnlyList<string> TlsSans { get; init; } = [];
+    public string? WriteKubeconfig { get; init; }
+    public string WriteKubeconfigMode { get; init; } = "0600";
+    public bool DisableAgent { get; init; }
+    public string ClusterCidr { get; init; } = "10.42.0.0/16";
+    public string ServiceCidr { get; init; } = "10.43.0.0/16";
+    public string? RuntimeConfig { get; init; }
+
+    public string ServerDir => Path.Combine(DataDir, "server");
+    public string TlsDir => Path.Combine(ServerDir, "tls");
+    public string DbPath => Path.Combine(ServerDir, "db", "state.db");
+    public string KubeconfigPath => WriteKubeconfig ?? Paths.DefaultKubeconfig(DataDir);
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+using Skiff.ApiServer;
+using Skiff.ApiServer.Pki;
+using Skiff.Storage.Sqlite;
+
+namespace Skiff.Server;
+
+/// <summary>
+/// Composes the server roles in order, each gated on the one before it (datastore ready →
+/// PKI → API server listening → bootstrap objects → kubeconfig written), then runs until
+/// cancelled (SIGTERM/SIGINT).
+/// </summary>
+public static class ServerRunner
+{
+    public static async Task<int> RunAsync(ServerOptions o, CancellationToken ct)
+    {
+        using var loggers = LoggerFactory.Create(b => b
+            .AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ "; c.UseUtcTimestamp = true; })
+            .SetMinimumLevel(LogLevel.Information));
+        var log = loggers.CreateLogger("skiff");
+        log.LogInformation("Starting skiff {Version} (Kubernetes {Kube}); data dir {DataDir}", VersionInfo.SkiffVersion, VersionInfo.KubernetesVersion, o.DataDir);
+
+        Directory.CreateDirectory(o.DataDir);
+        Directory.CreateDirectory(Path.GetDirectoryName(o.DbPath)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var pki = ClusterPki.LoadOrCreate(o.TlsDir, ServingCertificateOptions.ForServiceCidr(o.ServiceCidr, o.TlsSans));
+
+        await using var store = await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = o.DbPath }, loggers.CreateLogger("datastore"), ct);
+        log.LogInformation("Datastore ready at {Path} (revision {Revision})", o.DbPath, store.CurrentRevision);
+
+        var apiOptions = new ApiServerOptions
+        {
+            BindAddress = o.BindAddress,
+            Port = o.HttpsListenPort,
+            ServiceCidr = o.ServiceCidr,
+            RuntimeConfig = o.RuntimeConfig,
+            AdvertiseAddress = AdvertiseAddress(o),
+        };
+        var components = ApiServerComposition.Build(store, apiOptions, loggers);
+        await using var host = await ApiServerHost.StartAsync(apiOptions, components, pki, loggers, ct);
+        log.LogInformation("API server listening on https://{Address}:{Port}", o.BindAddress, host.Port);
+
+        await Bootstrap.RunAsync(components.Objects, apiOptions, ct);
+
+        var serverUrl = $"https://127.0.0.1:{host.Port}";
+        KubeconfigWriter.WriteAdmin(o.KubeconfigPath, serverUrl, pki, o.WriteKubeconfigMode);
+        log.LogInformation("Wrote kubeconfig {Path}", o.KubeconfigPath);
+        if (!o.DisableAgent)
+            log.LogWarning("The node agent is not part of this build yet; running the control plane only (as with --disable-agent)");
+        log.LogInformation("Skiff is ready");
+
+        try { await Task.Delay(Timeout.Infinite, ct); }
+        catch (OperationCanceledException) { }
+        log.LogInformation("Shutting down");
+        return 0;
+    }
+
+    private static string AdvertiseAddress(ServerOptions o) =>
+        o.BindAddress.Equals(System.Net.IPAddress.Any) || o.BindAddress.Equals(System.Net.IPAddress.IPv6Any) ? "127.0.0.1" : o.BindAddress.ToString();
+}
