@@ -37,7 +37,33 @@ public class LogStore : IStore
 
     public long CompactRevision => _revisions.Compact;
 
-    public Task<KeyValue?> GetAsync(string key, long revision = 0, CancellationToken ct = default)
+    public Task<KeyValue?> GetAsync(string key, long revision = 0, CancellationToken ct = default) =>
+        Complete(ct, (key, revision), static (s, a) => s.Get(a.key, a.revision));
+
+    public Task<ListResult> ListAsync(string prefix, string? startKey = null, long limit = 0, long revision = 0, CancellationToken ct = default) =>
+        Complete(ct, (prefix, startKey, limit, revision), static (s, a) => s.List(a.prefix, a.startKey, a.limit, a.revision));
+
+    public Task<long> CountAsync(string prefix, CancellationToken ct = default) =>
+        Complete(ct, prefix, static (s, p) => s.Count(p));
+
+    /// <summary>
+    /// Runs a read synchronously (the driver's calls are short and blocking) and reports any
+    /// failure through the task, as an async method would.
+    /// </summary>
+    private Task<T> Complete<TArg, T>(CancellationToken ct, TArg arg, Func<LogStore, TArg, T> read)
+    {
+        if (ct.IsCancellationRequested) return Task.FromCanceled<T>(ct);
+        try
+        {
+            return Task.FromResult(read(this, arg));
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<T>(ex);
+        }
+    }
+
+    private KeyValue? Get(string key, long revision)
     {
         var rev = ResolveReadRevision(revision);
         KeyValue? result;
@@ -46,10 +72,10 @@ public class LogStore : IStore
             result = reader.TryGetLatest(key, rev, out var row) && !row.Deleted ? row.ToKeyValue() : null;
         }
         EnsureStillReadable(rev);
-        return Task.FromResult(result);
+        return result;
     }
 
-    public Task<ListResult> ListAsync(string prefix, string? startKey = null, long limit = 0, long revision = 0, CancellationToken ct = default)
+    private ListResult List(string prefix, string? startKey, long limit, long revision)
     {
         var rev = ResolveReadRevision(revision);
         var start = KeyRange.StartOf(prefix, startKey);
@@ -71,14 +97,14 @@ public class LogStore : IStore
         EnsureStillReadable(rev);
         var items = new KeyValue[rows.Count];
         for (var i = 0; i < items.Length; i++) items[i] = rows[i].ToKeyValue();
-        return Task.FromResult(new ListResult(items, rev, more, remaining));
+        return new ListResult(items, rev, more, remaining);
     }
 
-    public Task<long> CountAsync(string prefix, CancellationToken ct = default)
+    private long Count(string prefix)
     {
         var rev = _revisions.Current;
         using var reader = _driver.RentReader();
-        return Task.FromResult(reader.Count(prefix, KeyRange.EndOf(prefix), rev));
+        return reader.Count(prefix, KeyRange.EndOf(prefix), rev);
     }
 
     public Task<WriteResult> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken ct = default) =>
@@ -93,7 +119,14 @@ public class LogStore : IStore
     private Task<WriteResult> SubmitAsync(PendingWrite write)
     {
         if (write.CancellationToken.IsCancellationRequested) return Task.FromCanceled<WriteResult>(write.CancellationToken);
-        _writer.Enqueue(write);
+        try
+        {
+            _writer.Enqueue(write);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            return Task.FromException<WriteResult>(ex);
+        }
         return write.Completion.Task;
     }
 
