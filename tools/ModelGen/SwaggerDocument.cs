@@ -7,7 +7,7 @@ namespace Skiff.ModelGen;
 internal readonly record struct Gvk(string Group, string Version, string Kind);
 
 /// <summary>The parsed OpenAPI v2 document with its definitions in ordinal name order and its paths in
-/// document order. Read-only after construction.</summary>
+/// document order, after <see cref="DocumentFixups"/>. Read-only after construction.</summary>
 internal sealed class SwaggerDocument
 {
     public SwaggerDocument(string json)
@@ -15,6 +15,7 @@ internal sealed class SwaggerDocument
         var root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 256 })!.AsObject();
         Definitions = root["definitions"]!.AsObject();
         Paths = root["paths"]!.AsObject();
+        DocumentFixups.Apply(Definitions);
         DefinitionNames = Definitions.Select(d => d.Key).OrderBy(k => k, StringComparer.Ordinal).ToList();
     }
 

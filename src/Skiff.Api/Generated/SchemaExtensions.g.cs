@@ -3851,6 +3851,7 @@ public static partial class SchemaExtensions
     {
         d.Add("io.k8s.api.scheduling.v1.PriorityClass", Def("io.k8s.api.scheduling.v1.PriorityClass", "object", null, [new("scheduling.k8s.io", "v1", "PriorityClass")], [], null, [],
             new PropertySchema("apiVersion", S("string")),
+            new PropertySchema("description", S("string")),
             new PropertySchema("globalDefault", S("boolean")),
             new PropertySchema("kind", S("string")),
             new PropertySchema("metadata", R("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta")),
@@ -4155,6 +4156,7 @@ public static partial class SchemaExtensions
         d.Add("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceValidation", Def("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceValidation", "object", null, [], [], null, [],
             new PropertySchema("openAPIV3Schema", R("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps"))));
         d.Add("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation", Def("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation", "object", null, [], [], null, [],
+            new PropertySchema("description", S("string")),
             new PropertySchema("url", S("string"))));
         d.Add("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON", Def("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON", null, null, [], [], null, []));
         d.Add("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps", Def("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps", "object", null, [], [], null, [],
@@ -4167,6 +4169,7 @@ public static partial class SchemaExtensions
             new PropertySchema("default", R("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON")),
             new PropertySchema("definitions", M(R("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps"))),
             new PropertySchema("dependencies", M(R("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray"))),
+            new PropertySchema("description", S("string")),
             new PropertySchema("enum", A(R("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON")), ListType: "atomic"),
             new PropertySchema("example", R("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON")),
             new PropertySchema("exclusiveMaximum", S("boolean")),

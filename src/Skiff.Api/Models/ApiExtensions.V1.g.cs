@@ -277,6 +277,9 @@ public sealed partial class CustomResourceValidation
 /// <summary>OpenAPI definition <c>io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation</c>.</summary>
 public sealed partial class ExternalDocumentation
 {
+    [JsonPropertyName("description")]
+    public string? Description { get; set; }
+
     [JsonPropertyName("url")]
     public string? Url { get; set; }
 
@@ -314,6 +317,9 @@ public sealed partial class JSONSchemaProps
 
     [JsonPropertyName("dependencies")]
     public global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? Dependencies { get; set; }
+
+    [JsonPropertyName("description")]
+    public string? Description { get; set; }
 
     [JsonPropertyName("enum")]
     public global::System.Collections.Generic.List<global::System.Text.Json.JsonElement>? Enum { get; set; }

@@ -13,6 +13,9 @@ public sealed partial class PriorityClass
     [JsonPropertyName("apiVersion")]
     public string? ApiVersion { get; set; }
 
+    [JsonPropertyName("description")]
+    public string? Description { get; set; }
+
     [JsonPropertyName("globalDefault")]
     public bool? GlobalDefault { get; set; }
 
