@@ -200,7 +200,7 @@ internal sealed class RequestPipeline(ApiServerComponents c, ClientCertificateAu
         ctx.Response.ContentType = "application/json";
         if (e.RetryAfterSeconds is { } r) ctx.Response.Headers.RetryAfter = r.ToString();
         var buf = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buf)) e.WriteTo(w);
+        using (var w = new Utf8JsonWriter(buf, Serialization.Obj.Writer)) e.WriteTo(w);
         try { await ctx.Response.Body.WriteAsync(buf.WrittenMemory, ctx.RequestAborted); }
         catch (Exception ex) when (ex is IOException or OperationCanceledException) { }
     }

@@ -31,7 +31,7 @@ public sealed class DiscoveryDocuments(ResourceRegistry registry, IResourceNamin
         {
             if (_cache.TryGetValue(key, out var b)) return b;
             var buf = new ArrayBufferWriter<byte>();
-            using (var w = new Utf8JsonWriter(buf)) build(w);
+            using (var w = new Utf8JsonWriter(buf, Serialization.Obj.Writer)) build(w);
             return _cache[key] = buf.WrittenSpan.ToArray();
         }
     }

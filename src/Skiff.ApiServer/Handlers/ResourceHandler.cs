@@ -261,7 +261,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         var format = ResponseFormat.Parse(ctx.Request.Headers.Accept, ctx.Request.Query["includeObject"]);
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json";
-        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter);
+        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter, Obj.Writer);
         switch (format.Shape)
         {
             case ResponseShape.Table when tables is not null:
@@ -283,7 +283,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         var rv = page.Revision.ToString(CultureInfo.InvariantCulture);
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
-        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter);
+        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter, Obj.Writer);
         if (format.Shape == ResponseShape.Table && tables is not null)
         {
             tables.Write(w, r, page.Items, rv, page.Continue, page.RemainingItemCount, format.IncludeObject, true);

@@ -143,7 +143,7 @@ public sealed class WatchHandler(ObjectRegistry objects, ITableWriter? tables, T
     /// <summary>Encodes events onto the response stream, one JSON document per line.</summary>
     private sealed class EventWriter(HttpContext ctx, ServedResource r, ResponseFormat format, ITableWriter? tables)
     {
-        private readonly Utf8JsonWriter _w = new(ctx.Response.BodyWriter);
+        private readonly Utf8JsonWriter _w = new(ctx.Response.BodyWriter, Obj.Writer);
         private bool _columnsSent;
 
         public async Task WriteAsync(string type, JsonObject obj, bool flush, CancellationToken ct)

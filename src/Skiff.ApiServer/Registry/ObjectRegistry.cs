@@ -168,6 +168,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
         else meta.Remove("namespace");
 
         PrepareForCreate(r, obj);
+        r.Policy.Normalize?.Invoke(obj);
         var generated = Obj.Name(obj).Length == 0 && Obj.Str(meta, "generateName") is { Length: > 0 };
         for (var attempt = 0; ; attempt++)
         {
@@ -261,6 +262,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
                 throw StatusException.Conflict(r.GroupResource, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {curUid}");
 
             PrepareForUpdate(r, scope, desired, current);
+            r.Policy.Normalize?.Invoke(desired);
             var errors = validate(r, desired);
             if (errors.Count > 0) throw StatusException.Invalid(r.Group, r.Kind, name, errors);
 

@@ -47,5 +47,17 @@ public static class ResourcePolicies
         InitialStatusJson = gr == new GroupResource("", "pods") ? """{"phase":"Pending"}"""
             : gr == new GroupResource("", "namespaces") ? """{"phase":"Active"}""" : "{}",
         ExtraFieldLabels = FieldLabels.TryGetValue(gr, out var f) ? f : [],
+        Normalize = gr == new GroupResource("", "secrets") ? FoldStringData : null,
     };
+
+    /// <summary>Secrets: stringData is a write-only convenience; its entries win over data and it is never stored.</summary>
+    private static void FoldStringData(System.Text.Json.Nodes.JsonObject secret)
+    {
+        if (secret["stringData"] is not System.Text.Json.Nodes.JsonObject sd) { secret.Remove("stringData"); return; }
+        var data = secret["data"] as System.Text.Json.Nodes.JsonObject ?? new System.Text.Json.Nodes.JsonObject();
+        foreach (var (k, v) in sd)
+            data[k] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(v?.GetValue<string>() ?? ""));
+        secret["data"] = data;
+        secret.Remove("stringData");
+    }
 }

@@ -55,6 +55,8 @@ public sealed record ResourcePolicy
     public string InitialStatusJson { get; init; } = "{}";
     /// <summary>Field selector labels this kind supports beyond metadata.name and metadata.namespace.</summary>
     public IReadOnlyList<string> ExtraFieldLabels { get; init; } = [];
+    /// <summary>A kind's own rewrite of every object written (e.g. Secret stringData folded into data).</summary>
+    public Action<System.Text.Json.Nodes.JsonObject>? Normalize { get; init; }
 
     public static readonly ResourcePolicy Default = new();
 }

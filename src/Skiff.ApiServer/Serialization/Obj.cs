@@ -6,7 +6,11 @@ namespace Skiff.ApiServer.Serialization;
 /// <summary>Small accessors for objects held as <see cref="JsonObject"/> (the generic API server's form).</summary>
 public static class Obj
 {
-    public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    /// <summary>Go's encoding escapes only what JSON requires (and &lt;, &gt;, &amp;); quotes stay \" as clients expect in messages.</summary>
+    public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writer options for every response body.</summary>
+    public static readonly JsonWriterOptions Writer = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static JsonObject Meta(JsonObject o)
     {

@@ -19,7 +19,11 @@ public static class ServerCommand
     private static readonly Option<string> ServiceCidr = new("--service-cidr") { Description = "(networking) IPv4 network CIDR to use for service IPs (default 10.43.0.0/16)" };
     private static readonly Option<string> RuntimeConfig = new("--runtime-config") { Description = "(apiserver) Extra API group/versions to enable or disable, e.g. resource.k8s.io/v1beta2=true" };
 
-    private static readonly Option[] All = [Config, DataDir, BindAddress, HttpsPort, TlsSan, WriteKubeconfig, WriteKubeconfigMode, DisableAgent, ClusterCidr, ServiceCidr, RuntimeConfig];
+    private static readonly Option<string> CompactInterval = new("--datastore-compact-interval") { Description = "(datastore) How often old revisions are compacted, e.g. 1m or 30s (default 1m)" };
+    private static readonly Option<long?> CompactKeep = new("--datastore-compact-keep") { Description = "(datastore) Revisions of history always kept for watch resumption (default 1000)" };
+    private static readonly Option<string> CompactMinAge = new("--datastore-compact-min-age") { Description = "(datastore) History newer than this is never compacted, e.g. 5m (default 5m)" };
+
+    private static readonly Option[] All = [Config, DataDir, BindAddress, HttpsPort, TlsSan, WriteKubeconfig, WriteKubeconfigMode, DisableAgent, ClusterCidr, ServiceCidr, RuntimeConfig, CompactInterval, CompactKeep, CompactMinAge];
 
     public static Command Create()
     {
@@ -97,7 +101,21 @@ public static class ServerCommand
             ClusterCidr = clusterCidr,
             ServiceCidr = serviceCidr,
             RuntimeConfig = Get(RuntimeConfig),
+            CompactInterval = Duration(Get(CompactInterval), "--datastore-compact-interval") ?? TimeSpan.FromMinutes(1),
+            CompactKeep = Get(CompactKeep) ?? 1000,
+            CompactMinAge = Duration(Get(CompactMinAge), "--datastore-compact-min-age") ?? TimeSpan.FromMinutes(5),
         };
+    }
+
+    /// <summary>Go-style durations: 90s, 5m, 1h, 1m30s, 250ms, 0.</summary>
+    public static TimeSpan? Duration(string? text, string flag)
+    {
+        if (text is null) return null;
+        if (text == "0") return TimeSpan.Zero;
+        var m = System.Text.RegularExpressions.Regex.Match(text, @"^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$");
+        if (!m.Success || text.Length == 0) throw new FormatException($"{flag}: \"{text}\" is not a duration (e.g. 30s, 5m, 1h)");
+        int G(int i) => m.Groups[i].Success ? int.Parse(m.Groups[i].Value) : 0;
+        return new TimeSpan(0, G(1), G(2), G(3), G(4));
     }
 
     private static bool IsOctalMode(string m) => m.Length is >= 3 and <= 4 && m.All(c => c is >= '0' and <= '7');

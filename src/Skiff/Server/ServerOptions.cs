@@ -15,6 +15,9 @@ public sealed record ServerOptions
     public string ClusterCidr { get; init; } = "10.42.0.0/16";
     public string ServiceCidr { get; init; } = "10.43.0.0/16";
     public string? RuntimeConfig { get; init; }
+    public TimeSpan CompactInterval { get; init; } = TimeSpan.FromMinutes(1);
+    public long CompactKeep { get; init; } = 1000;
+    public TimeSpan CompactMinAge { get; init; } = TimeSpan.FromMinutes(5);
 
     public string ServerDir => Path.Combine(DataDir, "server");
     public string TlsDir => Path.Combine(ServerDir, "tls");

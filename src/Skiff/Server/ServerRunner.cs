@@ -16,7 +16,8 @@ public static class ServerRunner
     {
         using var loggers = LoggerFactory.Create(b => b
             .AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ "; c.UseUtcTimestamp = true; })
-            .SetMinimumLevel(LogLevel.Information));
+            .SetMinimumLevel(LogLevel.Information)
+            .AddFilter("Microsoft", LogLevel.Warning));
         var log = loggers.CreateLogger("skiff");
         log.LogInformation("Starting skiff {Version} (Kubernetes {Kube}); data dir {DataDir}", VersionInfo.SkiffVersion, VersionInfo.KubernetesVersion, o.DataDir);
 
@@ -24,7 +25,7 @@ public static class ServerRunner
         Directory.CreateDirectory(Path.GetDirectoryName(o.DbPath)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var pki = ClusterPki.LoadOrCreate(o.TlsDir, ServingCertificateOptions.ForServiceCidr(o.ServiceCidr, o.TlsSans));
 
-        await using var store = await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = o.DbPath }, loggers.CreateLogger("datastore"), ct);
+        await using var store = await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = o.DbPath, CompactInterval = o.CompactInterval, CompactKeep = o.CompactKeep, CompactMinAge = o.CompactMinAge }, loggers.CreateLogger("datastore"), ct);
         log.LogInformation("Datastore ready at {Path} (revision {Revision})", o.DbPath, store.CurrentRevision);
 
         var apiOptions = new ApiServerOptions
