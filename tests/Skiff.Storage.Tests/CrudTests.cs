@@ -152,4 +152,12 @@ public sealed class CrudTests
         Assert.Null(await t.S.GetAsync("/x"));
         Assert.Equal(0, t.S.CurrentRevision);
     }
+
+    [Fact]
+    public async Task ASecondStoreOnTheSameFileIsRefused()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var ex = await Assert.ThrowsAsync<IOException>(() => Skiff.Storage.Sqlite.SqliteStore.OpenAsync(t.Options));
+        Assert.Contains("already open", ex.Message);
+    }
 }
