@@ -127,6 +127,8 @@ public sealed class CrudTests
         var revisions = results.Select(r => r.Revision).OrderBy(r => r).ToArray();
         Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), revisions);
         Assert.Equal(200, t.S.CurrentRevision);
+        // Two hundred writes queued at once must share transactions (one fsync per group).
+        Assert.True(t.S.CommittedWriteTransactions < 200, $"{t.S.CommittedWriteTransactions} transactions for 200 writes");
         for (var i = 0; i < 200; i++)
             Assert.Equal(results[i].Revision, (await t.S.GetAsync($"/c/{i:D3}"))!.ModRevision);
     }
@@ -151,5 +153,13 @@ public sealed class CrudTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => t.S.CreateAsync("/x", Bytes.Of("v"), cts.Token));
         Assert.Null(await t.S.GetAsync("/x"));
         Assert.Equal(0, t.S.CurrentRevision);
+    }
+
+    [Fact]
+    public async Task ASecondStoreOnTheSameFileIsRefused()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var ex = await Assert.ThrowsAsync<IOException>(() => Skiff.Storage.Sqlite.SqliteStore.OpenAsync(t.Options));
+        Assert.Contains("already open", ex.Message);
     }
 }

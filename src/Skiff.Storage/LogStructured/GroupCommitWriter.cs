@@ -21,6 +21,7 @@ internal sealed class GroupCommitWriter : IDisposable
     private List<PendingWork> _incoming = [];
     private List<PendingWork> _draining = [];
     private bool _closing;
+    private long _transactions;
 
     public GroupCommitWriter(ILogWriteSession session, WatchHub hub, StoreRevisions revisions, int maxBatch, ILogger? logger)
     {
@@ -32,6 +33,9 @@ internal sealed class GroupCommitWriter : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "skiff-store-writer" };
         _thread.Start();
     }
+
+    /// <summary>Write transactions committed so far (how well writes are being grouped).</summary>
+    public long CommittedTransactions => Interlocked.Read(ref _transactions);
 
     public void Enqueue(PendingWork work)
     {
@@ -100,6 +104,7 @@ internal sealed class GroupCommitWriter : IDisposable
                 w.Result = WriteApplier.Apply(_session, w, ref revision, _events);
             }
             _session.Commit();
+            Interlocked.Increment(ref _transactions);
         }
         catch (Exception ex)
         {

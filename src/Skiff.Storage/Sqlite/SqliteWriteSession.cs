@@ -34,6 +34,14 @@ internal sealed class SqliteWriteSession : ILogWriteSession, IDisposable
 
     public long ReadCompactRevision() => SqliteRows.Scalar(_connection, SqliteDialect.CompactRevision);
 
+    /// <summary>Reads a pragma on the write connection (tests use it to pin the durability settings).</summary>
+    internal string Pragma(string name)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "PRAGMA " + name;
+        return Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+    }
+
     public void Begin() => _begin.ExecuteNonQuery();
 
     public void Commit() => _commit.ExecuteNonQuery();
