@@ -83,5 +83,8 @@ public static class ResourceNames
     /// </summary>
     public static string Singular(GroupResource resource, string kind) => kind.ToLowerInvariant();
 
+    /// <summary>Every resource this table says something about (short names or categories).</summary>
+    public static IEnumerable<GroupResource> Described => ShortNameTable.Keys.Union(CategoryTable.Keys);
+
     private static GroupResource Core(string resource) => new("", resource);
 }

@@ -64,6 +64,9 @@ public static class ResourceNameRules
         [new("certificates.k8s.io", "certificatesigningrequests")] = NameRule.PathSegment,
     };
 
+    /// <summary>Resources whose rule is not the DNS-subdomain default.</summary>
+    public static IEnumerable<GroupResource> Exceptions => Table.Keys;
+
     /// <summary>The rule for a built-in resource; DNS subdomain when the resource has no entry.</summary>
     public static NameRule For(GroupResource resource) =>
         Table.TryGetValue(resource, out var rule) ? rule : NameRule.DnsSubdomain;

@@ -211,7 +211,7 @@ internal static class ClusterTables
         if (available is not null)
         {
             text = Json.Str(available, "status");
-            if (text != "True") text += $" ({Json.Str(available, "reason")})";
+            if (text != "True" && Json.Str(available, "reason") is { Length: > 0 } reason) text += $" ({reason})";
         }
         return [Json.Name(svc), service, text, Json.Age(svc, now)];
     });

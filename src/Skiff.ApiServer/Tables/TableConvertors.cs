@@ -76,6 +76,9 @@ public static class TableConvertors
     public static ITableConvertor For(GroupResource resource) =>
         ByResource.TryGetValue(resource, out var convertor) ? convertor : GenericTableConvertor.Instance;
 
+    /// <summary>Resources with a dedicated printer.</summary>
+    public static IEnumerable<GroupResource> Printed => ByResource.Keys;
+
     /// <summary>True when <paramref name="resource"/> has a dedicated (non-generic) printer.</summary>
     public static bool HasPrinter(GroupResource resource) => ByResource.ContainsKey(resource);
 
