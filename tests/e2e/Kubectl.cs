@@ -26,6 +26,8 @@ public static class Kubectl
         // kubectl keeps a discovery cache under $HOME; give each server its own.
         psi.Environment["HOME"] = Path.Combine(server.DataDir, "home");
         psi.Environment["KUBECTL_EXTERNAL_DIFF"] = "";
+        // kubectl edit leaves its temp copies behind on failure; keep them in the test data dir.
+        psi.Environment["TMPDIR"] = server.DataDir;
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         if (stdin is not null)

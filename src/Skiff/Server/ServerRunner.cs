@@ -41,6 +41,7 @@ public static class ServerRunner
         log.LogInformation("API server listening on https://{Address}:{Port}", o.BindAddress, host.Port);
 
         await Bootstrap.RunAsync(components.Objects, apiOptions, ct);
+        var namespaceLifecycle = new Skiff.ApiServer.Registry.NamespaceLifecycle(components.Objects, loggers.CreateLogger("namespaces")).RunAsync(ct);
 
         var serverUrl = $"https://127.0.0.1:{host.Port}";
         KubeconfigWriter.WriteAdmin(o.KubeconfigPath, serverUrl, pki, o.WriteKubeconfigMode);
@@ -49,7 +50,7 @@ public static class ServerRunner
             log.LogWarning("The node agent is not part of this build yet; running the control plane only (as with --disable-agent)");
         log.LogInformation("Skiff is ready");
 
-        try { await Task.Delay(Timeout.Infinite, ct); }
+        try { await Task.WhenAll(Task.Delay(Timeout.Infinite, ct), namespaceLifecycle); }
         catch (OperationCanceledException) { }
         log.LogInformation("Shutting down");
         return 0;
