@@ -14,8 +14,8 @@ public sealed class OpenApiServiceTests
     [Fact]
     public void Same_served_set_gives_the_same_hashes_in_another_service()
     {
-        using var a = new OpenApiService(Definitions);
-        using var b = new OpenApiService(Definitions);
+        var a = new OpenApiService(Definitions);
+        var b = new OpenApiService(Definitions);
         a.Update(HandMadeResources.PodsNamespacesDeployments);
         b.Update(HandMadeResources.PodsNamespacesDeployments.Reverse());
         Assert.Equal(a.GetV2(false).Hash, b.GetV2(false).Hash);
@@ -26,7 +26,7 @@ public sealed class OpenApiServiceTests
     [Fact]
     public void Update_rebuilds_only_the_group_versions_that_changed()
     {
-        using var service = new OpenApiService(Definitions);
+        var service = new OpenApiService(Definitions);
         service.Update(HandMadeResources.PodsNamespacesDeployments);
         Assert.True(service.TryGetV3("api/v1", out var coreBefore));
         Assert.True(service.TryGetV3("apis/apps/v1", out var appsBefore));
@@ -59,7 +59,7 @@ public sealed class OpenApiServiceTests
     [Fact]
     public void Changing_a_resources_verbs_changes_its_document_hash()
     {
-        using var service = new OpenApiService(Definitions);
+        var service = new OpenApiService(Definitions);
         service.Update(HandMadeResources.PodsNamespacesDeployments);
         Assert.True(service.TryGetV3("apis/apps/v1", out var before));
         service.Update(HandMadeResources.PodsNamespacesDeployments.Select(r =>
@@ -69,9 +69,45 @@ public sealed class OpenApiServiceTests
     }
 
     [Fact]
+    public void Extra_definitions_give_a_custom_resource_its_schema_and_only_its_document_changes()
+    {
+        var service = new OpenApiService(Definitions);
+        var widgets = Widgets with { Definition = "com.example.v1.Widget" };
+        var served = HandMadeResources.PodsNamespacesDeployments.Append(widgets).ToList();
+        Dictionary<string, ReadOnlyMemory<byte>> Schemas(string specType) => new()
+        {
+            ["com.example.v1.Widget"] = System.Text.Encoding.UTF8.GetBytes(
+                "{\"type\":\"object\",\"properties\":{\"metadata\":{\"$ref\":\"#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta\"}," +
+                "\"spec\":{\"type\":\"" + specType + "\"}},\"x-kubernetes-group-version-kind\":[{\"group\":\"example.com\",\"kind\":\"Widget\",\"version\":\"v1\"}]}"),
+            ["com.example.v1.WidgetList"] = System.Text.Encoding.UTF8.GetBytes(
+                "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/com.example.v1.Widget\"}}}}"),
+        };
+
+        service.Update(served, Schemas("object"));
+        Assert.True(service.TryGetV3("apis/example.com/v1", out var first));
+        Assert.True(service.TryGetV3("apis/apps/v1", out var apps));
+        using (var doc = JsonDocument.Parse(first.Body))
+        {
+            var schemas = doc.RootElement.GetProperty("components").GetProperty("schemas");
+            Assert.Equal("object", schemas.GetProperty("com.example.v1.Widget").GetProperty("properties").GetProperty("spec").GetProperty("type").GetString());
+            Assert.True(schemas.TryGetProperty("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", out _));
+            foreach (var reference in JsonRefs.All(doc.RootElement))
+                Assert.True(schemas.TryGetProperty(reference["#/components/schemas/".Length..], out _), reference);
+        }
+        using (var v2 = JsonDocument.Parse(service.GetV2(false).Body))
+            Assert.True(v2.RootElement.GetProperty("definitions").TryGetProperty("com.example.v1.WidgetList", out _));
+
+        service.Update(served, Schemas("string"));
+        Assert.True(service.TryGetV3("apis/example.com/v1", out var second));
+        Assert.True(service.TryGetV3("apis/apps/v1", out var appsAfter));
+        Assert.NotEqual(first.Hash, second.Hash);
+        Assert.Same(apps, appsAfter);
+    }
+
+    [Fact]
     public void ETag_matching_follows_If_None_Match_rules()
     {
-        using var service = new OpenApiService(Definitions);
+        var service = new OpenApiService(Definitions);
         service.Update(HandMadeResources.PodsNamespacesDeployments);
         var doc = service.GetV2(false);
         Assert.Equal('"' + doc.Hash + '"', doc.ETag);
@@ -85,7 +121,7 @@ public sealed class OpenApiServiceTests
     [Fact]
     public async Task Readers_running_during_updates_always_get_complete_documents()
     {
-        using var service = new OpenApiService(Definitions);
+        var service = new OpenApiService(Definitions);
         var small = HandMadeResources.PodsNamespacesDeployments;
         var large = small.Append(Widgets).ToList();
         service.Update(small);

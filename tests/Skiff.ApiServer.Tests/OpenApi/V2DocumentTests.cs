@@ -15,7 +15,7 @@ public sealed class V2DocumentTests
 
     private static JsonDocument BuildV2(IEnumerable<ApiResourceInfo> served)
     {
-        using var service = new OpenApiService(Upstream.DefinitionsJson);
+        var service = new OpenApiService(Upstream.DefinitionsJson);
         service.Update(served);
         return JsonDocument.Parse(service.GetV2(protobuf: false).Body);
     }

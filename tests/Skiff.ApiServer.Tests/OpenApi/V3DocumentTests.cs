@@ -4,13 +4,11 @@ using Skiff.ApiServer.OpenApi;
 
 namespace Skiff.ApiServer.Tests.OpenApi;
 
-public sealed class V3DocumentTests : IDisposable
+public sealed class V3DocumentTests
 {
     private readonly OpenApiService _service = new(UpstreamSwagger.Instance.DefinitionsJson);
 
     public V3DocumentTests() => _service.Update(UpstreamSwagger.Instance.Resources);
-
-    public void Dispose() => _service.Dispose();
 
     private JsonDocument V3(string key)
     {
