@@ -105,6 +105,23 @@ public sealed class OpenApiServiceTests
     }
 
     [Fact]
+    public void Without_definitions_documents_still_build_and_hold_no_refs()
+    {
+        // Until ModelGen embeds the definitions, OpenApiDefinitions.Utf8Json is "{}".
+        var service = new OpenApiService("{}"u8.ToArray());
+        service.Update(UpstreamSwagger.Instance.Resources);
+        using (var v2 = JsonDocument.Parse(service.GetV2(false).Body))
+            Assert.Equal("", string.Join(",", JsonRefs.All(v2.RootElement).Distinct()));
+        foreach (var key in service.V3Keys)
+        {
+            Assert.True(service.TryGetV3(key, out var doc));
+            using var parsed = JsonDocument.Parse(doc.Body);
+            Assert.Empty(JsonRefs.All(parsed.RootElement));
+        }
+        Assert.NotEmpty(service.GetV2(true).Body.ToArray());
+    }
+
+    [Fact]
     public void ETag_matching_follows_If_None_Match_rules()
     {
         var service = new OpenApiService(Definitions);
