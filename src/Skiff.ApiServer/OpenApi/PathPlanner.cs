@@ -20,7 +20,7 @@ public static class PathPlanner
     public static IReadOnlyList<PathSpec> Plan(IEnumerable<ApiResourceInfo> served, Func<string, bool> hasDefinition)
     {
         var paths = new List<PathSpec>();
-        var byGroupVersion = served
+        var byGroupVersion = Merge(served)
             .GroupBy(r => r.GroupVersion)
             .OrderBy(g => g.Key.Group, StringComparer.Ordinal).ThenBy(g => g.Key.Version, StringComparer.Ordinal);
 
@@ -46,6 +46,22 @@ public static class PathPlanner
             .OrderBy(p => p.Path, StringComparer.Ordinal)
             .ToList();
     }
+
+    /// <summary>
+    /// One entry per (group, version, resource, subresource): entries listed more than once are
+    /// merged (verbs united), and "proxy/{path}"-style names are left to their base subresource,
+    /// which already yields the "/{path}" form.
+    /// </summary>
+    private static IEnumerable<ApiResourceInfo> Merge(IEnumerable<ApiResourceInfo> served) =>
+        served
+            .Where(r => r.Subresource is null || (!r.Subresource.Contains('/') && !r.Subresource.Contains('{')))
+            .GroupBy(r => (r.Group, r.Version, r.Resource, r.Subresource))
+            .Select(g => g.Count() == 1 ? g.First() : g.First() with
+            {
+                Namespaced = g.Any(r => r.Namespaced),
+                Verbs = g.SelectMany(r => r.Verbs).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+                Definition = g.Select(r => r.Definition).FirstOrDefault(d => d is not null),
+            });
 
     /// <summary>Drops schema references to definitions that do not exist (bodies become untyped objects).</summary>
     private static PathSpec WithoutMissingDefinitions(PathSpec path, Func<string, bool> hasDefinition)
