@@ -23,7 +23,9 @@ public sealed class V2DocumentTests
     [Fact]
     public void Every_upstream_resource_path_is_generated_with_the_same_operations_parameters_and_responses()
     {
-        using var doc = BuildV2(Upstream.Resources);
+        // The generated catalog once ModelGen has written it; until then the same derivation done here.
+        var served = BuiltinResources.All.Count > 0 ? BuiltinResources.All : Upstream.Resources;
+        using var doc = BuildV2(served);
         var ours = doc.RootElement.GetProperty("paths");
 
         var expectedPaths = Upstream.Paths.EnumerateObject().Select(p => p.Name).Where(p => !IsOutOfScope(p)).ToHashSet();

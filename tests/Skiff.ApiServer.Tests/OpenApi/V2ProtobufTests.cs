@@ -7,7 +7,7 @@ public sealed class V2ProtobufTests
 {
     private static Document ParseServed()
     {
-        var service = new OpenApiService(UpstreamSwagger.Instance.DefinitionsJson);
+        var service = new OpenApiService(UpstreamSwagger.ProductDefinitionsJson);
         service.Update(HandMadeResources.PodsNamespacesDeployments);
         var served = service.GetV2(protobuf: true);
         Assert.Equal("application/com.github.proto-openapi.spec.v2.v1.0+protobuf", served.ContentType);
@@ -68,7 +68,7 @@ public sealed class V2ProtobufTests
     [Fact]
     public void Protobuf_and_json_describe_the_same_paths()
     {
-        var service = new OpenApiService(UpstreamSwagger.Instance.DefinitionsJson);
+        var service = new OpenApiService(UpstreamSwagger.ProductDefinitionsJson);
         service.Update(UpstreamSwagger.Instance.Resources);
         var doc = Document.Parser.ParseFrom(service.GetV2(protobuf: true).Body.Span);
         using var json = System.Text.Json.JsonDocument.Parse(service.GetV2(protobuf: false).Body);

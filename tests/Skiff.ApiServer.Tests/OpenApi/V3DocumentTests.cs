@@ -6,7 +6,7 @@ namespace Skiff.ApiServer.Tests.OpenApi;
 
 public sealed class V3DocumentTests
 {
-    private readonly OpenApiService _service = new(UpstreamSwagger.Instance.DefinitionsJson);
+    private readonly OpenApiService _service = new(UpstreamSwagger.ProductDefinitionsJson);
 
     public V3DocumentTests() => _service.Update(UpstreamSwagger.Instance.Resources);
 
