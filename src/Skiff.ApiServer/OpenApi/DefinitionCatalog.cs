@@ -3,42 +3,60 @@ using System.Text.Json;
 namespace Skiff.ApiServer.OpenApi;
 
 /// <summary>
-/// The schema definitions the documents are built from (the OpenAPI v2 "definitions" object),
-/// parsed once and kept as a <see cref="JsonDocument"/> (compact, no object tree), with the
-/// reference graph between definitions so a v3 document can take just the schemas it reaches.
-/// Immutable after construction; safe for concurrent readers. Dispose releases the pooled buffers.
+/// The schema definitions the documents are built from (OpenAPI v2 "definitions": name →
+/// schema, refs as "#/definitions/…"), with the reference graph between them so a v3 document
+/// can take just the schemas it reaches. Built-in definitions come from one JSON object;
+/// <see cref="With"/> layers extra ones (CRD schemas) on top without copying the base.
+/// Immutable; safe for concurrent readers. Elements are detached copies, so nothing needs disposing.
 /// </summary>
-public sealed class DefinitionCatalog : IDisposable
+public sealed class DefinitionCatalog
 {
     public const string V2RefPrefix = "#/definitions/";
 
-    private readonly JsonDocument _document;
     private readonly Dictionary<string, JsonElement> _byName;
     private readonly Dictionary<string, string[]> _references;
 
-    /// <param name="definitionsJson">UTF-8 JSON object: definition name → schema, refs as "#/definitions/…".</param>
+    /// <param name="definitionsJson">UTF-8 JSON object: definition name → schema.</param>
     public DefinitionCatalog(ReadOnlyMemory<byte> definitionsJson)
     {
-        _document = JsonDocument.Parse(definitionsJson);
-        if (_document.RootElement.ValueKind != JsonValueKind.Object)
-            throw new ArgumentException("definitions must be a JSON object", nameof(definitionsJson));
+        JsonElement root;
+        using (var document = JsonDocument.Parse(definitionsJson))
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new ArgumentException("definitions must be a JSON object", nameof(definitionsJson));
+            root = document.RootElement.Clone();
+        }
         _byName = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         _references = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var p in _document.RootElement.EnumerateObject())
+        foreach (var p in root.EnumerateObject()) Add(p.Name, p.Value);
+        Names = SortedNames();
+    }
+
+    private DefinitionCatalog(DefinitionCatalog baseCatalog, IEnumerable<KeyValuePair<string, JsonElement>> extras)
+    {
+        _byName = new Dictionary<string, JsonElement>(baseCatalog._byName, StringComparer.Ordinal);
+        _references = new Dictionary<string, string[]>(baseCatalog._references, StringComparer.Ordinal);
+        foreach (var (name, schema) in extras) Add(name, schema);
+        Names = SortedNames();
+    }
+
+    /// <summary>
+    /// A catalog holding these definitions plus <paramref name="extras"/> (name → UTF-8 JSON
+    /// schema in v2 form); an extra replaces a built-in definition of the same name.
+    /// </summary>
+    public DefinitionCatalog With(IReadOnlyDictionary<string, ReadOnlyMemory<byte>> extras)
+    {
+        if (extras.Count == 0) return this;
+        var parsed = extras.Select(e =>
         {
-            _byName[p.Name] = p.Value;
-            var refs = new HashSet<string>(StringComparer.Ordinal);
-            CollectReferences(p.Value, refs);
-            _references[p.Name] = refs.ToArray();
-        }
-        Names = _byName.Keys.Order(StringComparer.Ordinal).ToArray();
+            using var d = JsonDocument.Parse(e.Value);
+            return KeyValuePair.Create(e.Key, d.RootElement.Clone());
+        }).ToList();
+        return new DefinitionCatalog(this, parsed);
     }
 
     /// <summary>Every definition name, sorted ordinally.</summary>
     public IReadOnlyList<string> Names { get; }
-
-    /// <summary>The raw definitions object, for writers that copy it whole.</summary>
-    public JsonElement Root => _document.RootElement;
 
     public bool Contains(string name) => _byName.ContainsKey(name);
 
@@ -58,6 +76,16 @@ public sealed class DefinitionCatalog : IDisposable
         }
         return seen.Order(StringComparer.Ordinal).ToArray();
     }
+
+    private void Add(string name, JsonElement schema)
+    {
+        _byName[name] = schema;
+        var refs = new HashSet<string>(StringComparer.Ordinal);
+        CollectReferences(schema, refs);
+        _references[name] = refs.ToArray();
+    }
+
+    private string[] SortedNames() => _byName.Keys.Order(StringComparer.Ordinal).ToArray();
 
     private static void CollectReferences(JsonElement e, HashSet<string> refs)
     {
@@ -79,6 +107,4 @@ public sealed class DefinitionCatalog : IDisposable
                 break;
         }
     }
-
-    public void Dispose() => _document.Dispose();
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Skiff.Api.Meta;
@@ -9,15 +10,16 @@ namespace Skiff.ApiServer.OpenApi;
 /// Publishes /openapi/v2 (JSON and gnostic protobuf) and /openapi/v3 (index plus one document
 /// per group/version, "api", "apis", "apis/{group}" and "version") for the resources currently
 /// served. Documents are built on first request and cached; <see cref="Update"/> swaps in a new
-/// snapshot and keeps every v3 document whose inputs did not change, so adding a CRD
-/// re-renders only its own group/version (and the v2 document, lazily).
+/// snapshot and keeps every v3 document whose inputs (its resources and the schemas they
+/// reach) did not change, so adding a CRD re-renders only its own group/version (and the v2
+/// document, lazily).
 /// <para>Thread-safety: all members may be called concurrently. Readers never block on
 /// <see cref="Update"/>; a reader sees either the old or the new snapshot in full, and a
 /// document returned is always consistent with the index of the same snapshot.</para>
 /// </summary>
-public sealed class OpenApiService : IDisposable
+public sealed class OpenApiService
 {
-    private readonly DefinitionCatalog _definitions;
+    private readonly DefinitionCatalog _builtinDefinitions;
     private readonly DocumentInfo _info;
     private readonly object _updateLock = new();
     private Snapshot _snapshot;
@@ -26,18 +28,23 @@ public sealed class OpenApiService : IDisposable
     /// <c>Skiff.Api.Schema.OpenApiDefinitions.Utf8Json</c>).</param>
     public OpenApiService(ReadOnlyMemory<byte> definitionsJson, DocumentInfo? info = null)
     {
-        _definitions = new DefinitionCatalog(definitionsJson);
+        _builtinDefinitions = new DefinitionCatalog(definitionsJson);
         _info = info ?? new DocumentInfo();
-        _snapshot = BuildSnapshot([], previous: null);
+        _snapshot = BuildSnapshot([], new Dictionary<string, ReadOnlyMemory<byte>>(), previous: null);
     }
 
     /// <summary>Replaces the served set. Cheap: plans paths now, renders documents on demand.</summary>
-    public void Update(IEnumerable<ApiResourceInfo> served)
+    /// <param name="served">Every resource and subresource being served.</param>
+    /// <param name="extraDefinitions">Schemas beyond the built-in ones, e.g. one per CRD version
+    /// ("com.example.v1.Widget" → v2-style schema JSON; its list kind as "…WidgetList"). The
+    /// service keeps its own copy; callers may reuse their buffers afterwards.</param>
+    public void Update(IEnumerable<ApiResourceInfo> served, IReadOnlyDictionary<string, ReadOnlyMemory<byte>>? extraDefinitions = null)
     {
         var list = served.ToList();
+        var extras = extraDefinitions ?? new Dictionary<string, ReadOnlyMemory<byte>>();
         lock (_updateLock)
         {
-            Volatile.Write(ref _snapshot, BuildSnapshot(list, Volatile.Read(ref _snapshot)));
+            Volatile.Write(ref _snapshot, BuildSnapshot(list, extras, Volatile.Read(ref _snapshot)));
         }
     }
 
@@ -68,17 +75,24 @@ public sealed class OpenApiService : IDisposable
     /// <summary>The v3 document keys currently served, sorted.</summary>
     public IReadOnlyList<string> V3Keys => Volatile.Read(ref _snapshot).V3.Keys.Order(StringComparer.Ordinal).ToList();
 
-    private Snapshot BuildSnapshot(IReadOnlyList<ApiResourceInfo> served, Snapshot? previous)
+    private Snapshot BuildSnapshot(IReadOnlyList<ApiResourceInfo> served, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> extras, Snapshot? previous)
     {
-        var paths = PathPlanner.Plan(served, _definitions.Contains);
-        var fingerprints = served
+        var definitions = _builtinDefinitions.With(extras);
+        var extraHashes = extras.ToDictionary(e => e.Key, e => Convert.ToHexString(SHA256.HashData(e.Value.Span)), StringComparer.Ordinal);
+        var paths = PathPlanner.Plan(served, definitions.Contains);
+        var resourceFingerprints = served
             .GroupBy(r => PathPlanner.DocumentKey(r.GroupVersion), StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => string.Join("\n", g.Select(Describe).Order(StringComparer.Ordinal)), StringComparer.Ordinal);
 
         var v3 = new Dictionary<string, V3Entry>(StringComparer.Ordinal);
         foreach (var group in paths.GroupBy(p => p.DocumentKey, StringComparer.Ordinal))
         {
-            var fingerprint = fingerprints.GetValueOrDefault(group.Key, "");
+            // A document depends on its resources and on the content of every extra schema it reaches.
+            var reachedExtras = extraHashes.Count == 0
+                ? ""
+                : string.Join(",", definitions.Closure(V3DocumentWriter.Roots(group))
+                    .Where(extraHashes.ContainsKey).Select(n => n + "=" + extraHashes[n]));
+            var fingerprint = resourceFingerprints.GetValueOrDefault(group.Key, "") + "\n" + reachedExtras;
             if (previous is not null && previous.V3.TryGetValue(group.Key, out var old) && old.Fingerprint == fingerprint)
             {
                 v3[group.Key] = old;
@@ -86,11 +100,11 @@ public sealed class OpenApiService : IDisposable
             }
             var groupPaths = group.ToList();
             v3[group.Key] = new V3Entry(fingerprint, new Lazy<OpenApiDocument>(() =>
-                new OpenApiDocument(V3DocumentWriter.Write(_info, groupPaths, _definitions), OpenApiDocument.JsonContentType)));
+                new OpenApiDocument(V3DocumentWriter.Write(_info, groupPaths, definitions), OpenApiDocument.JsonContentType)));
         }
 
         var v2Json = new Lazy<OpenApiDocument>(() =>
-            new OpenApiDocument(V2DocumentWriter.Write(_info, paths, _definitions), OpenApiDocument.JsonContentType));
+            new OpenApiDocument(V2DocumentWriter.Write(_info, paths, definitions), OpenApiDocument.JsonContentType));
         var v2Protobuf = new Lazy<OpenApiDocument>(() =>
             new OpenApiDocument(V2ProtobufEncoder.Encode(v2Json.Value.Body), OpenApiDocument.V2ProtobufContentType));
         var index = new Lazy<OpenApiDocument>(() => new OpenApiDocument(WriteIndex(v3), OpenApiDocument.JsonContentType));
@@ -125,8 +139,6 @@ public sealed class OpenApiService : IDisposable
           .Append(r.Definition).Append('|').AppendJoin(',', r.Verbs);
         return sb.ToString();
     }
-
-    public void Dispose() => _definitions.Dispose();
 
     private sealed record V3Entry(string Fingerprint, Lazy<OpenApiDocument> Document);
 

@@ -20,7 +20,7 @@ public static class PathPlanner
     public static IReadOnlyList<PathSpec> Plan(IEnumerable<ApiResourceInfo> served, Func<string, bool> hasDefinition)
     {
         var paths = new List<PathSpec>();
-        var byGroupVersion = served
+        var byGroupVersion = Merge(served)
             .GroupBy(r => r.GroupVersion)
             .OrderBy(g => g.Key.Group, StringComparer.Ordinal).ThenBy(g => g.Key.Version, StringComparer.Ordinal);
 
@@ -28,7 +28,7 @@ public static class PathPlanner
         foreach (var gv in byGroupVersion)
         {
             var resources = gv.ToList();
-            var context = new GroupVersionContext(gv.Key, resources, hasDefinition);
+            var context = new GroupVersionContext(gv.Key, resources);
             if (gv.Key.Group.Length == 0) paths.Add(CoreVersionsPath());
             else groups.Add(gv.Key.Group);
             paths.Add(ResourceListPath(context));
@@ -42,9 +42,39 @@ public static class PathPlanner
         // One PathSpec per path: the core "/api/" entry is added once per core version.
         return paths
             .GroupBy(p => p.Path, StringComparer.Ordinal)
-            .Select(g => g.First())
+            .Select(g => WithoutMissingDefinitions(g.First(), hasDefinition))
             .OrderBy(p => p.Path, StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>
+    /// One entry per (group, version, resource, subresource): entries listed more than once are
+    /// merged (verbs united), and "proxy/{path}"-style names are left to their base subresource,
+    /// which already yields the "/{path}" form.
+    /// </summary>
+    private static IEnumerable<ApiResourceInfo> Merge(IEnumerable<ApiResourceInfo> served) =>
+        served
+            .Where(r => r.Subresource is null || (!r.Subresource.Contains('/') && !r.Subresource.Contains('{')))
+            .GroupBy(r => (r.Group, r.Version, r.Resource, r.Subresource))
+            .Select(g => g.Count() == 1 ? g.First() : g.First() with
+            {
+                Namespaced = g.Any(r => r.Namespaced),
+                Verbs = g.SelectMany(r => r.Verbs).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+                Definition = g.Select(r => r.Definition).FirstOrDefault(d => d is not null),
+            });
+
+    /// <summary>Drops schema references to definitions that do not exist (bodies become untyped objects).</summary>
+    private static PathSpec WithoutMissingDefinitions(PathSpec path, Func<string, bool> hasDefinition)
+    {
+        string? Known(string? d) => d is not null && hasDefinition(d) ? d : null;
+        return path with
+        {
+            Operations = path.Operations.Select(o => o with
+            {
+                Parameters = o.Parameters.Select(p => p with { BodyDefinition = Known(p.BodyDefinition) }).ToList(),
+                Responses = o.Responses.Select(r => r with { Definition = Known(r.Definition) }).ToList(),
+            }).ToList(),
+        };
     }
 
     /// <summary>"api/v1" or "apis/apps/v1": the v3 document key and URL path of a group/version.</summary>
@@ -75,13 +105,11 @@ public static class PathPlanner
     /// <summary>Per group/version state while planning: prefix, names, and the parent kinds of subresources.</summary>
     private sealed class GroupVersionContext
     {
-        private readonly Func<string, bool> _hasDefinition;
         private readonly Dictionary<string, ApiResourceInfo> _parents;
 
-        public GroupVersionContext(GroupVersion gv, IReadOnlyList<ApiResourceInfo> resources, Func<string, bool> hasDefinition)
+        public GroupVersionContext(GroupVersion gv, IReadOnlyList<ApiResourceInfo> resources)
         {
             GroupVersion = gv;
-            _hasDefinition = hasDefinition;
             _parents = resources.Where(r => r.Subresource is null)
                 .GroupBy(r => r.Resource, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -103,8 +131,6 @@ public static class PathPlanner
             else AddSubresourcePaths(r, paths);
         }
 
-        private string? Def(string? name) => name is not null && _hasDefinition(name) ? name : null;
-
         private static GroupVersionKind Gvk(ApiResourceInfo r) => new(r.KindGroup, r.KindVersion, r.Kind);
 
         private string Scope(bool namespaced) => namespaced ? "Namespaced" : "";
@@ -123,8 +149,8 @@ public static class PathPlanner
             var verbs = new HashSet<string>(r.Verbs, StringComparer.Ordinal);
             var ns = r.Namespaced;
             var kind = r.Kind;
-            var def = Def(r.Definition);
-            var listDef = r.Definition is null ? null : Def(r.Definition + "List");
+            var def = r.Definition;
+            var listDef = r.Definition is null ? null : r.Definition + "List";
             var scope = Scope(ns);
             var objectResponses = new[] { Ok(def), Unauthorized };
 
@@ -137,7 +163,7 @@ public static class PathPlanner
                     Create(def), [Ok(def), new("201", "Created", def), new("202", "Accepted", def), Unauthorized], "post"));
             if (verbs.Contains("deletecollection"))
                 collection.Add(Op("delete", "delete", "Collection" + scope + kind, r, MediaTypes.Any, MediaTypes.Object,
-                    StandardParameters.DeleteCollection(), [Ok(Def(StatusDefinition)), Unauthorized], "deletecollection"));
+                    StandardParameters.DeleteCollection(), [Ok(StatusDefinition), Unauthorized], "deletecollection"));
             AddPath(paths, NamespacePrefix(ns) + "/" + r.Resource, ns ? [StandardParameters.Namespace] : [], collection);
 
             var item = new List<OperationSpec>();
@@ -151,7 +177,7 @@ public static class PathPlanner
                     StandardParameters.Patch(), [Ok(def), new("201", "Created", def), Unauthorized], "patch"));
             if (verbs.Contains("delete"))
             {
-                var deleted = SubresourceConventions.DeleteReturnsDeletedObject(r.Group, r.Resource) ? def : Def(StatusDefinition);
+                var deleted = SubresourceConventions.DeleteReturnsDeletedObject(r.Group, r.Resource) ? def : StatusDefinition;
                 item.Add(Op("delete", "delete", scope + kind, r, MediaTypes.Any, MediaTypes.Object,
                     StandardParameters.Delete(), [Ok(deleted), new("202", "Accepted", deleted), Unauthorized], "delete"));
             }
@@ -163,7 +189,7 @@ public static class PathPlanner
 
             if (verbs.Contains("watch"))
             {
-                var watchResponses = new[] { Ok(Def(WatchEventDefinition)), Unauthorized };
+                var watchResponses = new[] { Ok(WatchEventDefinition), Unauthorized };
                 AddPath(paths, WatchPrefix(ns) + "/" + r.Resource, ns ? [StandardParameters.Namespace] : [],
                     [Op("get", "watch", scope + kind + "List", r, MediaTypes.Any, MediaTypes.ListOrWatch, StandardParameters.ListOptions, watchResponses, "watchlist")]);
                 AddPath(paths, WatchPrefix(ns) + "/" + r.Resource + "/{name}", NameParameters(ns),
@@ -198,7 +224,7 @@ public static class PathPlanner
             }
 
             var verbs = new HashSet<string>(r.Verbs, StringComparer.Ordinal);
-            var def = Def(r.Definition);
+            var def = r.Definition;
             var ops = new List<OperationSpec>();
             if (verbs.Contains("get"))
                 ops.Add(Op("get", "read", nameTail, r, MediaTypes.Any, MediaTypes.Object, [StandardParameters.Pretty], [Ok(def), Unauthorized], "get"));

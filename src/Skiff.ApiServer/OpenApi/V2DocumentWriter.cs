@@ -27,8 +27,14 @@ public static class V2DocumentWriter
             foreach (var path in paths) WritePath(w, path);
             w.WriteEndObject();
 
-            w.WritePropertyName("definitions"u8);
-            definitions.Root.WriteTo(w);
+            w.WriteStartObject("definitions"u8);
+            foreach (var name in definitions.Names)
+            {
+                definitions.TryGet(name, out var schema);
+                w.WritePropertyName(name);
+                schema.WriteTo(w);
+            }
+            w.WriteEndObject();
 
             w.WriteStartObject("securityDefinitions"u8);
             w.WriteStartObject(DocumentInfo.SecuritySchemeName);

@@ -16,10 +16,7 @@ public static class V3DocumentWriter
 
     public static byte[] Write(DocumentInfo info, IReadOnlyList<PathSpec> paths, DefinitionCatalog definitions)
     {
-        var roots = paths.SelectMany(p => p.Operations)
-            .SelectMany(o => o.Parameters.Select(p => p.BodyDefinition).Concat(o.Responses.Select(r => r.Definition)))
-            .OfType<string>();
-        var schemas = definitions.Closure(roots);
+        var schemas = definitions.Closure(Roots(paths));
 
         var buffer = new ArrayBufferWriter<byte>(256 * 1024);
         using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
@@ -64,6 +61,12 @@ public static class V3DocumentWriter
         }
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>The definitions the operations of these paths name directly (bodies and responses).</summary>
+    public static IEnumerable<string> Roots(IEnumerable<PathSpec> paths) =>
+        paths.SelectMany(p => p.Operations)
+            .SelectMany(o => o.Parameters.Select(p => p.BodyDefinition).Concat(o.Responses.Select(r => r.Definition)))
+            .OfType<string>();
 
     private static void WritePath(Utf8JsonWriter w, PathSpec path)
     {

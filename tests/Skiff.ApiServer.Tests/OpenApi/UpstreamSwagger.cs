@@ -29,6 +29,13 @@ public sealed class UpstreamSwagger
 
     public byte[] DefinitionsJson { get; }
 
+    /// <summary>
+    /// What the server will run with: the definitions ModelGen embeds in Skiff.Api once present
+    /// (they may carry descriptions), otherwise the shared document's.
+    /// </summary>
+    public static byte[] ProductDefinitionsJson =>
+        Skiff.Api.Schema.OpenApiDefinitions.Utf8Json.Length > 2 ? Skiff.Api.Schema.OpenApiDefinitions.Utf8Json.ToArray() : Instance.DefinitionsJson;
+
     /// <summary>Every resource and subresource the paths declare, derived the way ModelGen does.</summary>
     public IReadOnlyList<ApiResourceInfo> Resources { get; }
 

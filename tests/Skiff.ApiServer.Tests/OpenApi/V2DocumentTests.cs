@@ -15,7 +15,7 @@ public sealed class V2DocumentTests
 
     private static JsonDocument BuildV2(IEnumerable<ApiResourceInfo> served)
     {
-        using var service = new OpenApiService(Upstream.DefinitionsJson);
+        var service = new OpenApiService(Upstream.DefinitionsJson);
         service.Update(served);
         return JsonDocument.Parse(service.GetV2(protobuf: false).Body);
     }
@@ -23,7 +23,9 @@ public sealed class V2DocumentTests
     [Fact]
     public void Every_upstream_resource_path_is_generated_with_the_same_operations_parameters_and_responses()
     {
-        using var doc = BuildV2(Upstream.Resources);
+        // The generated catalog once ModelGen has written it; until then the same derivation done here.
+        var served = BuiltinResources.All.Count > 0 ? BuiltinResources.All : Upstream.Resources;
+        using var doc = BuildV2(served);
         var ours = doc.RootElement.GetProperty("paths");
 
         var expectedPaths = Upstream.Paths.EnumerateObject().Select(p => p.Name).Where(p => !IsOutOfScope(p)).ToHashSet();
@@ -73,6 +75,28 @@ public sealed class V2DocumentTests
             differences.AddRange(expected.Except(actual));
         }
         Assert.Empty(differences);
+    }
+
+    [Fact]
+    public void Resources_listed_once_per_path_are_merged_into_one_set_of_operations()
+    {
+        // A catalog may list a resource once per path it appears on, each with part of the verbs.
+        var split = new ApiResourceInfo[]
+        {
+            new("apps", "v1", "deployments", null, "Deployment", "apps", "v1", true, ["create", "list"], "io.k8s.api.apps.v1.Deployment"),
+            new("apps", "v1", "deployments", null, "Deployment", "apps", "v1", true, ["delete", "get", "patch", "update"], "io.k8s.api.apps.v1.Deployment"),
+            new("", "v1", "nodes", null, "Node", "", "v1", false, ["get"], "io.k8s.api.core.v1.Node"),
+            new("", "v1", "nodes", "proxy", "NodeProxyOptions", "", "v1", false, ["get"], null),
+            new("", "v1", "nodes", "proxy/{path}", "NodeProxyOptions", "", "v1", false, ["get"], null),
+        };
+        using var doc = BuildV2(split);
+        var paths = doc.RootElement.GetProperty("paths");
+        var collection = paths.GetProperty("/apis/apps/v1/namespaces/{namespace}/deployments");
+        Assert.True(collection.TryGetProperty("get", out _));
+        Assert.True(collection.TryGetProperty("post", out _));
+        var item = paths.GetProperty("/apis/apps/v1/namespaces/{namespace}/deployments/{name}");
+        Assert.Equal(["delete", "get", "parameters", "patch", "put"], item.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal("connectCoreV1GetNodeProxyWithPath", paths.GetProperty("/api/v1/nodes/{name}/proxy/{path}").GetProperty("get").GetProperty("operationId").GetString());
     }
 
     [Fact]
