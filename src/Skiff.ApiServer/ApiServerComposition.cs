@@ -58,40 +58,60 @@ public static class ApiServerComposition
     }
 }
 
-/// <summary>/openapi/v2 and /openapi/v3 over the <see cref="OpenApiService"/>, with ETags and
-/// immutable caching for hashed v3 URLs as upstream.</summary>
+/// <summary>/openapi/v2 and /openapi/v3 over the <see cref="OpenApiService"/>, negotiated and
+/// cached as kube-openapi's handlers do (ETag, 304, gzip, immutable hashed v3 URLs).</summary>
 internal sealed class OpenApiEndpoints(OpenApiService service) : IOpenApiEndpoints
 {
     public async Task<bool> TryServeAsync(HttpContext ctx)
     {
         var path = ctx.Request.Path.Value!.TrimEnd('/');
+        var accept = ctx.Request.Headers.Accept.ToString();
         OpenApiDocument doc;
-        var immutable = false;
+        var cacheControl = "no-cache, private";
         if (path == "/openapi/v2")
         {
-            var accept = ctx.Request.Headers.Accept.ToString();
-            var protobuf = accept.Contains("protobuf", StringComparison.OrdinalIgnoreCase) && !accept.Contains("application/json", StringComparison.OrdinalIgnoreCase);
+            if (!OpenApiNegotiation.TryChooseV2(accept, out var protobuf))
+                throw Errors.StatusException.NotAcceptable("only the following media types are accepted: application/json, application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
             doc = service.GetV2(protobuf);
         }
         else if (path == "/openapi/v3") doc = service.GetV3Index();
         else if (path.StartsWith("/openapi/v3/", StringComparison.Ordinal))
         {
-            if (!service.TryGetV3(path["/openapi/v3/".Length..], out doc)) return false;
-            immutable = ctx.Request.Query["hash"] == doc.Hash;
+            var key = path["/openapi/v3/".Length..];
+            if (!service.TryGetV3(key, out doc)) return false;
+            if (!OpenApiNegotiation.AcceptsV3Json(accept))
+                throw Errors.StatusException.NotAcceptable("only the following media types are accepted: application/json");
+            var hash = ctx.Request.Query["hash"].FirstOrDefault();
+            if (OpenApiNegotiation.StaleHashRedirect(key, hash, doc) is { } redirect)
+            {
+                ctx.Response.StatusCode = 301;
+                ctx.Response.Headers.Location = redirect;
+                return true;
+            }
+            if (hash is not null)
+            {
+                cacheControl = "public, immutable, max-age=31536000";
+                ctx.Response.Headers.Expires = DateTime.UtcNow.AddYears(1).ToString("R");
+            }
         }
         else return false;
 
         ctx.Response.Headers.ETag = doc.ETag;
         ctx.Response.Headers.Vary = "Accept";
-        ctx.Response.Headers.CacheControl = immutable ? "public, immutable, max-age=31536000" : "no-cache, private";
-        if (ctx.Request.Headers.IfNoneMatch == doc.ETag)
+        ctx.Response.Headers.CacheControl = cacheControl;
+        if (doc.MatchesIfNoneMatch(ctx.Request.Headers.IfNoneMatch.ToString()))
         {
             ctx.Response.StatusCode = 304;
             return true;
         }
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = doc.ContentType;
-        await ctx.Response.Body.WriteAsync(doc.Body, ctx.RequestAborted);
+        if (ctx.Request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
+        {
+            ctx.Response.Headers.ContentEncoding = "gzip";
+            await ctx.Response.Body.WriteAsync(doc.GzipBody, ctx.RequestAborted);
+        }
+        else await ctx.Response.Body.WriteAsync(doc.Body, ctx.RequestAborted);
         return true;
     }
 }
