@@ -68,8 +68,6 @@ else
     pkill -TERM -P "$pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
-  pkill -TERM -x skiff 2>/dev/null || true
-  for _ in $(seq 1 50); do pgrep -x skiff >/dev/null || break; sleep 0.1; done
   cat > /usr/local/bin/skiff-supervise <<'SUP'
 #!/usr/bin/env bash
 # Keeps `skiff server` running; stops it when this loop is told to stop.

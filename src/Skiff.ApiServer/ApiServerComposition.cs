@@ -31,7 +31,7 @@ public static class ApiServerComposition
         var discovery = new DiscoveryDocuments(resources, new BuiltinNaming());
         var openApi = new OpenApiService(OpenApiDefinitions.Utf8Json, new DocumentInfo());
         openApi.Update(resources.All.SelectMany(r => new[] { r.Info }.Concat(r.Subresources.Values)));
-        return new ApiServerComponents(resources, objects, handler, discovery, new OpenApiEndpoints(openApi));
+        return new ApiServerComponents(resources, objects, handler, watches, discovery, new OpenApiEndpoints(openApi));
     }
 
     /// <summary>Metadata validation with each kind's name rule (the kind-specific rules come with their strategies).</summary>

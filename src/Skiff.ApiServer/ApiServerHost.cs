@@ -45,6 +45,8 @@ public sealed class ApiServerHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        // The server command owns SIGTERM/SIGINT and stops every role in order; the web host must not swallow them.
+        builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
         var authenticator = new ClientCertificateAuthenticator(pki);
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -64,10 +66,18 @@ public sealed class ApiServerHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Components.Watches.StopAll();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>A host lifetime that leaves process signals to the caller.</summary>
+internal sealed class CallerOwnedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>The parts the pipeline routes to, composed once by the server command.</summary>
@@ -75,6 +85,7 @@ public sealed record ApiServerComponents(
     ResourceRegistry Resources,
     ObjectRegistry Objects,
     ResourceHandler Handler,
+    WatchHandler Watches,
     DiscoveryDocuments Discovery,
     IOpenApiEndpoints? OpenApi);
 

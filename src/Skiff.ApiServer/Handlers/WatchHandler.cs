@@ -18,13 +18,17 @@ namespace Skiff.ApiServer.Handlers;
 public sealed class WatchHandler(ObjectRegistry objects, ITableWriter? tables, TimeSpan? bookmarkInterval = null)
 {
     private readonly TimeSpan _bookmarkEvery = bookmarkInterval ?? TimeSpan.FromSeconds(60);
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Ends every open watch stream (server shutdown); clients resume elsewhere or after restart.</summary>
+    public void StopAll() => _stopping.Cancel();
 
     public async Task ServeAsync(HttpContext ctx, ServedResource r, string ns, ListOptions opts, ResponseFormat format)
     {
         ObjectRegistry.CheckFieldSelector(r, opts);
         var timeout = opts.TimeoutSeconds is > 0 ? TimeSpan.FromSeconds(opts.TimeoutSeconds.Value)
             : TimeSpan.FromMinutes(30 + Random.Shared.Next(30));
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping.Token);
         cts.CancelAfter(timeout);
         var ct = cts.Token;
 

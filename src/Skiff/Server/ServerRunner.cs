@@ -12,8 +12,12 @@ namespace Skiff.Server;
 /// </summary>
 public static class ServerRunner
 {
-    public static async Task<int> RunAsync(ServerOptions o, CancellationToken ct)
+    public static async Task<int> RunAsync(ServerOptions o, CancellationToken commandToken)
     {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        var ct = stop.Token;
         using var loggers = LoggerFactory.Create(b => b
             .AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ "; c.UseUtcTimestamp = true; })
             .SetMinimumLevel(LogLevel.Information)
