@@ -27,12 +27,16 @@ public static class ApiServerComposition
         var objects = new ObjectRegistry(store, resources, Validate);
         var tables = new TableWriterAdapter();
         var watches = new WatchHandler(objects, tables);
-        var handler = new ResourceHandler(objects, watches, tables, null);
+        var handler = new ResourceHandler(objects, watches, tables, StrategicPatch);
         var discovery = new DiscoveryDocuments(resources, new BuiltinNaming());
         var openApi = new OpenApiService(OpenApiDefinitions.Utf8Json, new DocumentInfo());
         openApi.Update(resources.All.SelectMany(r => new[] { r.Info }.Concat(r.Subresources.Values)));
         return new ApiServerComponents(resources, objects, handler, watches, discovery, new OpenApiEndpoints(openApi));
     }
+
+    /// <summary>Strategic merge patch, driven by the kind's schema (merge keys and strategies).</summary>
+    private static JsonNode? StrategicPatch(ServedResource r, JsonObject original, JsonNode patch) =>
+        Skiff.Api.Patch.StrategicMergePatch.Apply(original, patch, r.Info.Definition is { } d ? SchemaExtensions.Find(d) : null);
 
     /// <summary>Metadata validation with each kind's name rule (the kind-specific rules come with their strategies).</summary>
     private static IReadOnlyList<FieldError> Validate(ServedResource r, JsonObject obj) =>

@@ -141,3 +141,35 @@ public sealed class ManifestTests(ServerFixture f) : IClassFixture<ServerFixture
 
     private static string ConfigMap(string name, string value) => Objects.ConfigMap(name, value);
 }
+
+/// <summary>Deleting a namespace deletes what is in it, refuses new content meanwhile, and protects the system namespaces.</summary>
+public sealed class NamespaceDeletionTests(ServerFixture f) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task DeletingANamespaceRemovesItsContentsThenItself()
+    {
+        var ns = await f.NamespaceAsync("doomed");
+        using var api = new ApiClient(f.Server);
+        for (var i = 0; i < 50; i++)
+        {
+            var r = await api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", Objects.ConfigMap($"c{i}", "x"));
+            Assert.Equal(System.Net.HttpStatusCode.Created, r.StatusCode);
+        }
+        var deleted = await Kubectl.OkAsync(f.Server, "delete", "ns", ns, "--timeout=60s");
+        Assert.Contains($"namespace \"{ns}\" deleted", deleted);
+        var gone = await Kubectl.RunAsync(f.Server, ["get", "ns", ns]);
+        Assert.Contains($"namespaces \"{ns}\" not found", gone.Stderr);
+        Assert.Equal("", (await Kubectl.OkAsync(f.Server, "get", "cm", "-n", ns, "-o", "name")).Trim());
+    }
+
+    [Theory]
+    [InlineData("default")]
+    [InlineData("kube-system")]
+    [InlineData("kube-public")]
+    public async Task SystemNamespacesMayNotBeDeleted(string ns)
+    {
+        var r = await Kubectl.RunAsync(f.Server, ["delete", "ns", ns]);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains($"namespaces \"{ns}\" is forbidden: this namespace may not be deleted", r.Stderr);
+    }
+}

@@ -336,6 +336,8 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
     /// </summary>
     public async Task<(JsonObject Object, bool Deleted)> DeleteAsync(ServedResource r, string ns, string name, DeleteOptions opts, CancellationToken ct)
     {
+        if (r.GroupResource == NamespacesGr && name is "default" or "kube-system" or "kube-public")
+            throw StatusException.Forbidden(r.GroupResource, name, "this namespace may not be deleted");
         var key = r.Key(ns, name);
         for (var attempt = 0; ; attempt++)
         {
