@@ -196,6 +196,66 @@ public class StrategicMergePatchDirectiveTests
     }
 
     [Fact]
+    public void Set_element_order_on_a_list_the_original_lacks_orders_the_patch_list()
+    {
+        var result = Apply("""{"spec":{}}""",
+            """{"spec":{"$setElementOrder/containers":[{"name":"b"},{"name":"a"}],"containers":[{"name":"b"},{"$patch":"delete","name":"c"},{"name":"a"}]}}""", Pod);
+
+        Equal("""[{"name":"b"},{"name":"a"}]""", result["spec"]!["containers"]);
+    }
+
+    [Fact]
+    public void Set_element_order_alone_reorders_a_primitive_list()
+    {
+        var result = Apply("""{"metadata":{"finalizers":["a","b","c"]}}""", """{"metadata":{"$setElementOrder/finalizers":["c","b","a"]}}""", Pod);
+
+        Equal("""["c","b","a"]""", result["metadata"]!["finalizers"]);
+    }
+
+    [Fact]
+    public void Retain_keys_that_is_not_a_list_is_a_bad_request()
+    {
+        var error = Assert.Throws<PatchException>(() => Apply(RollingDeployment, """{"spec":{"strategy":{"$retainKeys":"type"}}}""", Deployment));
+
+        Assert.Equal("invalid patch format of retainKeys", error.Message);
+    }
+
+    [Fact]
+    public void Merge_directive_in_a_list_is_a_bad_request()
+    {
+        var error = Assert.Throws<PatchException>(() =>
+            Apply("""{"spec":{"containers":[{"name":"a"}]}}""", """{"spec":{"containers":[{"$patch":"merge","name":"a"}]}}""", Pod));
+
+        Assert.Equal("merging lists cannot yet be specified in the patch", error.Message);
+    }
+
+    [Fact]
+    public void Missing_merge_key_in_a_patch_element_names_the_element_as_go_prints_it()
+    {
+        var error = Assert.Throws<PatchException>(() =>
+            Apply("""{"spec":{"ports":[{"port":80}]}}""", """{"spec":{"ports":[{"targetPort":8080,"nodePort":3000000}]}}""", Service));
+
+        Assert.Equal("map: map[nodePort:3e+06 targetPort:8080] does not contain declared merge key: port", error.Message);
+    }
+
+    [Fact]
+    public void Owner_references_merge_on_uid()
+    {
+        var result = Apply("""{"metadata":{"ownerReferences":[{"uid":"1","kind":"ReplicaSet","name":"rs"}]}}""",
+            """{"metadata":{"ownerReferences":[{"uid":"1","controller":true}]}}""", Pod);
+
+        Equal("""[{"uid":"1","kind":"ReplicaSet","name":"rs","controller":true}]""", result["metadata"]!["ownerReferences"]);
+    }
+
+    [Fact]
+    public void Dollar_keys_that_are_not_directives_are_ordinary_fields()
+    {
+        var result = Apply("""{"spec":{"schema":{"$ref":"#/a"}}}""", """{"spec":{"schema":{"$schema":"x"}}}""", definition: null);
+
+        Equal("""{"spec":{"schema":{"$ref":"#/a","$schema":"x"}}}""", result);
+    }
+
+    [Fact]
     public void Patch_that_is_not_an_object_is_a_bad_request()
     {
         var error = Assert.Throws<PatchException>(() => StrategicMergePatch.Apply(Parse("{}"), JsonNode.Parse("[1]"), null));
