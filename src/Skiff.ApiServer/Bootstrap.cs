@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using Skiff.ApiServer.Errors;
 using Skiff.ApiServer.Registry;
@@ -29,7 +28,7 @@ public static class Bootstrap
         }
 
         var services = objects.Resources.Find("", "v1", "services")!;
-        var ip = FirstServiceAddress(options.ServiceCidr).ToString();
+        var ip = Pki.ServingCertificateOptions.FirstAddress(options.ServiceCidr).ToString();
         var svc = new JsonObject
         {
             ["apiVersion"] = "v1",
@@ -59,15 +58,5 @@ public static class Bootstrap
     {
         try { await objects.CreateAsync(r, ns, obj, dryRun: false, ct); }
         catch (StatusException e) when (e.Code == 409) { }
-    }
-
-    /// <summary>The first usable address of a CIDR (10.43.0.0/16 → 10.43.0.1).</summary>
-    public static IPAddress FirstServiceAddress(string cidr)
-    {
-        var net = IPNetwork.Parse(cidr);
-        var bytes = net.BaseAddress.GetAddressBytes();
-        for (var i = bytes.Length - 1; i >= 0; i--)
-            if (++bytes[i] != 0) break;
-        return new IPAddress(bytes);
     }
 }

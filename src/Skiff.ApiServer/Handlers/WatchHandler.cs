@@ -152,26 +152,22 @@ public sealed class WatchHandler(ObjectRegistry objects, ITableWriter? tables, T
 
         public async Task WriteAsync(string type, JsonObject obj, bool flush, CancellationToken ct)
         {
-            _w.Reset(ctx.Response.BodyWriter);
-            _w.WriteStartObject();
-            _w.WriteString("type", type);
-            _w.WritePropertyName("object");
-            switch (format.Shape)
+            WriteEvent(type, w =>
             {
-                case ResponseShape.Table when tables is not null:
-                    tables.Write(_w, r, [obj], Obj.Str(obj["metadata"], "resourceVersion") ?? "", null, null, format.IncludeObject, !_columnsSent);
-                    _columnsSent = true;
-                    break;
-                case ResponseShape.PartialObjectMetadata:
-                    ResourceHandler.WritePartial(_w, obj);
-                    break;
-                default:
-                    obj.WriteTo(_w);
-                    break;
-            }
-            _w.WriteEndObject();
-            _w.Flush();
-            ctx.Response.BodyWriter.Write("\n"u8);
+                switch (format.Shape)
+                {
+                    case ResponseShape.Table when tables is not null:
+                        tables.Write(w, r, [obj], Obj.Str(obj["metadata"], "resourceVersion") ?? "", null, null, format.IncludeObject, !_columnsSent);
+                        _columnsSent = true;
+                        break;
+                    case ResponseShape.PartialObjectMetadata:
+                        ResourceHandler.WritePartial(w, obj);
+                        break;
+                    default:
+                        obj.WriteTo(w);
+                        break;
+                }
+            });
             if (flush) await FlushAsync(ct);
         }
 
@@ -180,14 +176,7 @@ public sealed class WatchHandler(ObjectRegistry objects, ITableWriter? tables, T
             var meta = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
             if (initialEventsEnd) meta["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
             var o = new JsonObject { ["kind"] = r.Kind, ["apiVersion"] = r.ApiVersion, ["metadata"] = meta };
-            _w.Reset(ctx.Response.BodyWriter);
-            _w.WriteStartObject();
-            _w.WriteString("type", "BOOKMARK");
-            _w.WritePropertyName("object");
-            o.WriteTo(_w);
-            _w.WriteEndObject();
-            _w.Flush();
-            ctx.Response.BodyWriter.Write("\n"u8);
+            WriteEvent("BOOKMARK", w => o.WriteTo(w));
             await FlushAsync(ct);
         }
 
@@ -198,15 +187,21 @@ public sealed class WatchHandler(ObjectRegistry objects, ITableWriter? tables, T
                 ctx.Response.StatusCode = 200;
                 ctx.Response.ContentType = "application/json";
             }
+            WriteEvent("ERROR", e.WriteTo);
+            await FlushAsync(ct);
+        }
+
+        /// <summary>One line: {"type":TYPE,"object":...}\n, buffered in the response pipe until flushed.</summary>
+        private void WriteEvent(string type, Action<Utf8JsonWriter> writeObject)
+        {
             _w.Reset(ctx.Response.BodyWriter);
             _w.WriteStartObject();
-            _w.WriteString("type", "ERROR");
+            _w.WriteString("type", type);
             _w.WritePropertyName("object");
-            e.WriteTo(_w);
+            writeObject(_w);
             _w.WriteEndObject();
             _w.Flush();
             ctx.Response.BodyWriter.Write("\n"u8);
-            await FlushAsync(ct);
         }
 
         public async Task FlushAsync(CancellationToken ct) => await ctx.Response.BodyWriter.FlushAsync(ct);
