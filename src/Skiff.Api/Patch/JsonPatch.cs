@@ -18,10 +18,7 @@ public static class JsonPatch
             {
                 case "add": doc = Add(doc, path, Value(op, name)); break;
                 case "remove": doc = Remove(doc, path, out _); break;
-                case "replace":
-                    doc = Remove(doc, path, out _);
-                    doc = Add(doc, path, Value(op, name));
-                    break;
+                case "replace": doc = Replace(doc, path, Value(op, name)); break;
                 case "move":
                 {
                     var from = Str(op, "from") ?? throw new PatchException("missing from in \"move\" operation");
@@ -76,7 +73,7 @@ public static class JsonPatch
     {
         var tokens = Parse(pointer);
         if (tokens.Count == 0) return value;
-        var parent = Get(doc, "/" + string.Join('/', tokens.Take(tokens.Count - 1).Select(Escape)));
+        var parent = Get(doc, ParentPointer(tokens));
         var last = tokens[^1];
         switch (parent)
         {
@@ -95,7 +92,7 @@ public static class JsonPatch
     {
         var tokens = Parse(pointer);
         if (tokens.Count == 0) { removed = doc; return null; }
-        var parent = Get(doc, "/" + string.Join('/', tokens.Take(tokens.Count - 1).Select(Escape)));
+        var parent = Get(doc, ParentPointer(tokens));
         var last = tokens[^1];
         switch (parent)
         {
@@ -107,6 +104,25 @@ public static class JsonPatch
         }
         return doc;
     }
+
+    /// <summary>Replaces the value at an existing location, keeping its place among its siblings.</summary>
+    private static JsonNode? Replace(JsonNode? doc, string pointer, JsonNode? value)
+    {
+        var tokens = Parse(pointer);
+        if (tokens.Count == 0) return value;
+        var parent = Get(doc, ParentPointer(tokens));
+        var last = tokens[^1];
+        switch (parent)
+        {
+            case JsonObject o when o.ContainsKey(last): o[last] = value; break;
+            case JsonArray a when int.TryParse(last, out var i) && i >= 0 && i < a.Count: a[i] = value; break;
+            default: throw new PatchException($"replace operation does not apply: doc is missing key: {pointer}: missing value", isInvalid: true);
+        }
+        return doc;
+    }
+
+    private static string ParentPointer(List<string> tokens) =>
+        tokens.Count <= 1 ? "" : "/" + string.Join('/', tokens.Take(tokens.Count - 1).Select(Escape));
 
     private static string Escape(string t) => t.Replace("~", "~0").Replace("/", "~1");
 }

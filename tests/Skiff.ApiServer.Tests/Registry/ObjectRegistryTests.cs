@@ -33,11 +33,17 @@ public sealed class ObjectRegistryTests : IAsyncLifetime
 
     private ServedResource R(string group, string version, string resource) => _resources.Find(group, version, resource)!;
 
-    private static JsonObject Deployment(string name, string image = "nginx") => JsonNode.Parse($$$"""
-        {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"{{{name}}}"},
-         "spec":{"replicas":1,"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"{{{image}}}"}]}}},
-         "status":{"replicas":5}}
-        """)!.AsObject();
+    private static JsonObject Deployment(string name, string image = "nginx")
+    {
+        var d = JsonNode.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"NAME"},
+             "spec":{"replicas":1,"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"IMAGE"}]}}},
+             "status":{"replicas":5}}
+            """)!.AsObject();
+        d["metadata"]!["name"] = name;
+        d["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = image;
+        return d;
+    }
 
     [Fact]
     public async Task CreateFillsServerOwnedMetadataAndResetsStatus()
@@ -64,7 +70,6 @@ public sealed class ObjectRegistryTests : IAsyncLifetime
         Assert.Equal(1, labelled["metadata"]!["generation"]!.GetValue<long>());
         var (changed, _) = await _objects.UpdateAsync(r, "default", "gen", UpdateScope.Main, _ => Deployment("gen", "nginx:2"), false, default);
         Assert.Equal(2, changed["metadata"]!["generation"]!.GetValue<long>());
-        Assert.Equal("y", changed["metadata"]!["labels"] is null ? "y" : "y");
     }
 
     [Fact]
@@ -119,7 +124,7 @@ public sealed class ObjectRegistryTests : IAsyncLifetime
     {
         var r = R("", "v1", "configmaps");
         for (var i = 0; i < 7; i++)
-            await _objects.CreateAsync(r, "default", JsonNode.Parse($$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"p{{i}}"}}""")!.AsObject(), false, default);
+            await _objects.CreateAsync(r, "default", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = $"p{i}" } }, false, default);
         var names = new List<string>();
         var page = await _objects.ListAsync(r, "default", new ListOptions { Limit = 3 }, default);
         Assert.Equal(4, page.RemainingItemCount);
