@@ -27,11 +27,12 @@ public static class ApiServerComposition
         var objects = new ObjectRegistry(store, resources, Validate);
         var tables = new TableWriterAdapter();
         var watches = new WatchHandler(objects, tables);
-        var handler = new ResourceHandler(objects, watches, tables, StrategicPatch);
+        var authorizer = new Authorization.AllowAuthenticatedAuthorizer();
+        var handler = new ResourceHandler(objects, watches, tables, StrategicPatch, authorizer);
         var discovery = new DiscoveryDocuments(resources, new BuiltinNaming());
         var openApi = new OpenApiService(OpenApiDefinitions.Utf8Json, new DocumentInfo());
         openApi.Update(resources.All.SelectMany(r => new[] { r.Info }.Concat(r.Subresources.Values)));
-        return new ApiServerComponents(resources, objects, handler, watches, discovery, new OpenApiEndpoints(openApi));
+        return new ApiServerComponents(resources, objects, handler, watches, discovery, new OpenApiEndpoints(openApi), authorizer);
     }
 
     /// <summary>Strategic merge patch, driven by the kind's schema (merge keys and strategies).</summary>

@@ -87,7 +87,8 @@ public sealed record ApiServerComponents(
     ResourceHandler Handler,
     WatchHandler Watches,
     DiscoveryDocuments Discovery,
-    IOpenApiEndpoints? OpenApi);
+    IOpenApiEndpoints? OpenApi,
+    Authorization.IAuthorizer Authorizer);
 
 /// <summary>Serves /openapi/v2 and /openapi/v3 (implemented over the OpenAPI service).</summary>
 public interface IOpenApiEndpoints
@@ -119,7 +120,8 @@ internal sealed class RequestPipeline(ApiServerComponents c, ClientCertificateAu
             }
             if (user is null || user.IsAnonymous)
                 throw StatusException.Unauthorized();
-            await RouteAsync(ctx, path);
+            ctx.Items[ResourceHandler.UserKey] = user;
+            await RouteAsync(ctx, path, user);
         }
         catch (StatusException e)
         {
@@ -138,7 +140,7 @@ internal sealed class RequestPipeline(ApiServerComponents c, ClientCertificateAu
         path is "/healthz" or "/livez" or "/readyz" || path.StartsWith("/healthz/", StringComparison.Ordinal)
         || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal);
 
-    private async Task RouteAsync(HttpContext ctx, string path)
+    private async Task RouteAsync(HttpContext ctx, string path, UserInfo user)
     {
         if (path.StartsWith("/openapi/", StringComparison.Ordinal))
         {
@@ -173,7 +175,22 @@ internal sealed class RequestPipeline(ApiServerComponents c, ClientCertificateAu
         }
         if (!info.IsResourceRequest) throw StatusException.PageNotFound();
         var r = c.Resources.Find(info.Group, info.Version, info.Resource) ?? throw StatusException.PageNotFound();
+        var (decision, _) = c.Authorizer.Authorize(new Authorization.AuthorizationAttributes(user, info.Verb, true, info.Group, info.Version,
+            info.Resource, info.Subresource, info.Namespace, info.Name, path));
+        if (decision != Authorization.Decision.Allow)
+            throw Forbidden(user, info);
         await c.Handler.HandleAsync(ctx, info, r);
+    }
+
+    /// <summary>Upstream's wording: User "u" cannot list resource "pods" in API group "" in the namespace "ns".</summary>
+    private static StatusException Forbidden(UserInfo user, RequestInfo info)
+    {
+        var resource = info.Subresource.Length > 0 ? $"{info.Resource}/{info.Subresource}" : info.Resource;
+        var gr = info.Group.Length == 0 ? info.Resource : $"{info.Resource}.{info.Group}";
+        var where = info.Namespace.Length > 0 ? $" in the namespace \"{info.Namespace}\"" : info.Namespace.Length == 0 && info.Name.Length == 0 ? " at the cluster scope" : "";
+        var subject = info.Name.Length > 0 ? $"{gr} \"{info.Name}\"" : gr;
+        return new StatusException(403, "Forbidden", $"{subject} is forbidden: User \"{user.Name}\" cannot {info.Verb} resource \"{resource}\" in API group \"{info.Group}\"{where}")
+        { Name = info.Name.Length > 0 ? info.Name : null, Group = info.Group, Kind = info.Resource };
     }
 
     private byte[] RootPaths()

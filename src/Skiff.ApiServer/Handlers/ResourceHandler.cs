@@ -19,8 +19,11 @@ public delegate JsonNode? StrategicPatcher(ServedResource r, JsonObject original
 /// <see cref="ObjectRegistry"/> pipeline and encodes the answer (object, list, table, watch
 /// stream). Stateless; safe for concurrent requests.
 /// </summary>
-public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches, ITableWriter? tables, StrategicPatcher? strategic)
+public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches, ITableWriter? tables, StrategicPatcher? strategic, Authorization.IAuthorizer authorizer)
 {
+    /// <summary>The HttpContext.Items key under which the pipeline leaves the authenticated user.</summary>
+    public const string UserKey = "skiff.user";
+
     public async Task HandleAsync(HttpContext ctx, RequestInfo info, ServedResource r)
     {
         var ct = ctx.RequestAborted;
@@ -57,6 +60,13 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
                 if (info.Name.Length > 0)
                     opts = opts with { FieldSelector = FieldSelector.Parse(Join(opts.FieldSelector.ToString(), $"metadata.name={info.Name}")) };
                 await watches.ServeAsync(ctx, r, info.Namespace, opts, ResponseFormat.Parse(ctx.Request.Headers.Accept, q["includeObject"]));
+                break;
+            }
+            case "create" when ReviewResources.IsReview(r):
+            {
+                var review = await ReadObjectAsync(ctx, r);
+                var user = ctx.Items[UserKey] as Authentication.UserInfo ?? Authentication.UserInfo.Anonymous;
+                await WriteObjectAsync(ctx, 201, r, ReviewResources.Answer(r, review, user, authorizer));
                 break;
             }
             case "create":
