@@ -17,6 +17,11 @@ public static class KubernetesProtobuf
 
     private static ReadOnlySpan<byte> Magic => "k8s\0"u8;
 
+    /// <summary>True when <see cref="TryDecodeToJson"/> has a field table for the kind, so a server can
+    /// answer 415 Unsupported Media Type up front for the rest.</summary>
+    public static bool CanDecode(GroupVersionKind kind) =>
+        SchemaExtensions.DefinitionNamesByKind.TryGetValue(kind, out var definition) && ProtoFieldTable.Find(definition) is not null;
+
     /// <summary>True when the bytes start with the Kubernetes protobuf magic prefix.</summary>
     public static bool HasMagic(ReadOnlySpan<byte> body) => body.StartsWith(Magic);
 

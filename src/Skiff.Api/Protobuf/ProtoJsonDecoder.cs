@@ -23,12 +23,18 @@ internal static class ProtoJsonDecoder
     private const int MaxDepth = 64;
 
     /// <summary>Decodes a message of the given definition into <paramref name="target"/>.</summary>
-    public static void DecodeMessage(string definition, ReadOnlySpan<byte> bytes, JsonObject target, int depth = 0)
+    public static void DecodeMessage(string definition, ReadOnlySpan<byte> bytes, JsonObject target, int depth = 0) =>
+        DecodeMessage(definition, definition, bytes, target, depth);
+
+    /// <param name="schemaDefinition">Where the JSON types are looked up: the message's own definition, or for
+    /// an inlined struct (which OpenAPI flattens away) the definition of the object it is inlined into.</param>
+    private static void DecodeMessage(string definition, string schemaDefinition, ReadOnlySpan<byte> bytes,
+        JsonObject target, int depth)
     {
         if (depth > MaxDepth) throw new MalformedProtobufException($"messages nested deeper than {MaxDepth}");
         var fields = ProtoFieldTable.Find(definition)
             ?? throw new MalformedProtobufException($"no protobuf field table for {definition}");
-        var schema = SchemaExtensions.Find(definition);
+        var schema = SchemaExtensions.Find(schemaDefinition);
         var reader = new ProtoReader(bytes);
         while (reader.TryReadTag(out var number, out var wire))
         {
@@ -40,7 +46,7 @@ internal static class ProtoJsonDecoder
             if (field.InlineDefinition is { } inline)
             {
                 Expect(wire, WireType.LengthDelimited, definition, field);
-                DecodeMessage(inline, reader.ReadLengthDelimited(), target, depth + 1);
+                DecodeMessage(inline, schemaDefinition, reader.ReadLengthDelimited(), target, depth + 1);
                 continue;
             }
             var property = schema?.Property(field.JsonName);
