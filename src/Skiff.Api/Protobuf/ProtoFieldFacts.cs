@@ -70,15 +70,18 @@ ConfigMapKeySelector localObjectReference=1^LocalObjectReference key=2 optional=
 ConfigMapNodeConfigSource namespace=1 name=2 uid=3 resourceVersion=4 kubeletConfigKey=5
 ConfigMapProjection localObjectReference=1^LocalObjectReference items=2 optional=4*
 ConfigMapVolumeSource localObjectReference=1^LocalObjectReference items=2 defaultMode=3* optional=4*
-Container name=1 image=2 command=3 args=4 workingDir=5 ports=6 env=7 resources=8 volumeMounts=9 livenessProbe=10 readinessProbe=11 lifecycle=12 terminationMessagePath=13 imagePullPolicy=14 securityContext=15 stdin=16 stdinOnce=17 tty=18 envFrom=19 terminationMessagePolicy=20 volumeDevices=21 startupProbe=22 resizePolicy=23 restartPolicy=24*
+Container name=1 image=2 command=3 args=4 workingDir=5 ports=6 env=7 resources=8 volumeMounts=9 livenessProbe=10 readinessProbe=11 lifecycle=12 terminationMessagePath=13 imagePullPolicy=14 securityContext=15 stdin=16 stdinOnce=17 tty=18 envFrom=19 terminationMessagePolicy=20 volumeDevices=21 startupProbe=22 resizePolicy=23 restartPolicy=24* restartPolicyRules=25
 ContainerImage names=1 sizeBytes=2
 ContainerPort name=1 hostPort=2 containerPort=3 protocol=4 hostIP=5
 ContainerResizePolicy resourceName=1 restartPolicy=2
+ContainerRestartRule action=1 exitCodes=2
+ContainerRestartRuleOnExitCodes operator=1 values=2
+ContainerUser linux=1
 ContainerState waiting=1 running=2 terminated=3
 ContainerStateRunning startedAt=1
 ContainerStateTerminated exitCode=1 signal=2 reason=3 message=4 startedAt=5 finishedAt=6 containerID=7
 ContainerStateWaiting reason=1 message=2
-ContainerStatus name=1 state=2 lastState=3 ready=4 restartCount=5 image=6 imageID=7 containerID=8 started=9* allocatedResources=10 resources=11 volumeMounts=12 user=13 allocatedResourcesStatus=14 stopSignal=15*
+ContainerStatus name=1 state=2 lastState=3 ready=4 restartCount=5 image=6 imageID=7 containerID=8 started=9* allocatedResources=10 resources=11 user=13 stopSignal=15*
 DaemonEndpoint Port=1
 DownwardAPIProjection items=1
 DownwardAPIVolumeFile path=1 fieldRef=2 resourceFieldRef=3 mode=4*
@@ -92,12 +95,13 @@ EnvFromSource prefix=1 configMapRef=2 secretRef=3
 EnvVar name=1 value=2 valueFrom=3
 EnvVarSource fieldRef=1 resourceFieldRef=2 configMapKeyRef=3 secretKeyRef=4 fileKeyRef=5
 EphemeralContainer ephemeralContainerCommon=1^EphemeralContainerCommon targetContainerName=2
-EphemeralContainerCommon name=1 image=2 command=3 args=4 workingDir=5 ports=6 env=7 resources=8 volumeMounts=9 livenessProbe=10 readinessProbe=11 lifecycle=12 terminationMessagePath=13 imagePullPolicy=14 securityContext=15 stdin=16 stdinOnce=17 tty=18 envFrom=19 terminationMessagePolicy=20 volumeDevices=21 startupProbe=22 resizePolicy=23 restartPolicy=24*
+EphemeralContainerCommon name=1 image=2 command=3 args=4 workingDir=5 ports=6 env=7 resources=8 volumeMounts=9 livenessProbe=10 readinessProbe=11 lifecycle=12 terminationMessagePath=13 imagePullPolicy=14 securityContext=15 stdin=16 stdinOnce=17 tty=18 envFrom=19 terminationMessagePolicy=20 volumeDevices=21 startupProbe=22 resizePolicy=23 restartPolicy=24* restartPolicyRules=25
 EphemeralVolumeSource volumeClaimTemplate=1
 Event metadata=1 involvedObject=2 reason=3 message=4 source=5 firstTimestamp=6 lastTimestamp=7 count=8 type=9 eventTime=10 series=11 action=12 related=13 reportingComponent=14 reportingInstance=15
 EventSeries count=1 lastObservedTime=2
 EventSource component=1 host=2
 ExecAction command=1
+FileKeySelector volumeName=1 path=2 key=3 optional=4*
 FCVolumeSource targetWWNs=1 lun=2* fsType=3 readOnly=4 wwids=5
 FlexPersistentVolumeSource driver=1 fsType=2 secretRef=3 readOnly=4 options=5
 FlexVolumeSource driver=1 fsType=2 secretRef=3 readOnly=4 options=5
@@ -115,6 +119,8 @@ HostPathVolumeSource path=1 type=2*
 ISCSIPersistentVolumeSource targetPortal=1 iqn=2 lun=3 iscsiInterface=4 fsType=5 readOnly=6 portals=7 chapAuthDiscovery=8 secretRef=10 chapAuthSession=11 initiatorName=12*
 ISCSIVolumeSource targetPortal=1 iqn=2 lun=3 iscsiInterface=4 fsType=5 readOnly=6 portals=7 chapAuthDiscovery=8 secretRef=10 chapAuthSession=11 initiatorName=12*
 ImageVolumeSource reference=1 pullPolicy=2
+ImageVolumeStatus imageRef=1
+LinuxContainerUser uid=1 gid=2 supplementalGroups=3
 KeyToPath key=1 path=2 mode=3*
 Lifecycle postStart=1 preStop=2 stopSignal=3*
 LifecycleHandler exec=1 httpGet=2 tcpSocket=3 sleep=4
@@ -137,15 +143,20 @@ NodeCondition type=1 status=2 lastHeartbeatTime=3 lastTransitionTime=4 reason=5 
 NodeConfigSource configMap=2
 NodeConfigStatus assigned=1 active=2 lastKnownGood=3 error=4
 NodeDaemonEndpoints kubeletEndpoint=1
+NodeFeatures supplementalGroupsPolicy=1*
+NodeRuntimeHandler name=1 features=2
+NodeRuntimeHandlerFeatures recursiveReadOnlyMounts=1* userNamespaces=2*
+NodeSwapStatus capacity=1*
 NodeSelector nodeSelectorTerms=1
 NodeSelectorRequirement key=1 operator=2 values=3
 NodeSelectorTerm matchExpressions=1 matchFields=2
 NodeSpec podCIDR=1 externalID=2 providerID=3 unschedulable=4 taints=5 configSource=6 podCIDRs=7
-NodeStatus capacity=1 allocatable=2 phase=3 conditions=4 addresses=5 daemonEndpoints=6 nodeInfo=7 images=8 volumesInUse=9 volumesAttached=10 config=11 runtimeHandlers=12 features=13 declaredFeatures=14
+NodeStatus capacity=1 allocatable=2 phase=3 conditions=4 addresses=5 daemonEndpoints=6 nodeInfo=7 images=8 volumesInUse=9 volumesAttached=10 config=11 runtimeHandlers=12 features=13
 NodeSystemInfo machineID=1 systemUUID=2 bootID=3 kernelVersion=4 osImage=5 containerRuntimeVersion=6 kubeletVersion=7 kubeProxyVersion=8 operatingSystem=9 architecture=10 swap=11
 ObjectFieldSelector apiVersion=1 fieldPath=2
 ObjectReference kind=1 namespace=2 name=3 uid=4 apiVersion=5 resourceVersion=6 fieldPath=7
 PersistentVolume metadata=1 spec=2 status=3
+ModifyVolumeStatus targetVolumeAttributesClassName=1 status=2
 PersistentVolumeClaim metadata=1 spec=2 status=3
 PersistentVolumeClaimCondition type=1 status=2 lastProbeTime=3 lastTransitionTime=4 reason=5 message=6
 PersistentVolumeClaimSpec accessModes=1 resources=2 volumeName=3 selector=4 storageClassName=5* volumeMode=6* dataSource=7 dataSourceRef=8 volumeAttributesClassName=9*
@@ -166,6 +177,7 @@ PodDNSConfigOption name=1 value=2*
 PodIP ip=1
 PodOS name=1
 PodReadinessGate conditionType=1
+PodResourceClaimStatus name=1 resourceClaimName=2*
 PodResourceClaim name=1 resourceClaimName=3* resourceClaimTemplateName=4*
 PodSchedulingGate name=1
 PodSecurityContext seLinuxOptions=1 runAsUser=2* runAsNonRoot=3* supplementalGroups=4 fsGroup=5* runAsGroup=6* sysctls=7 windowsOptions=8 fsGroupChangePolicy=9* seccompProfile=10 appArmorProfile=11 supplementalGroupsPolicy=12* seLinuxChangePolicy=13*
@@ -228,7 +240,7 @@ Volume name=1 volumeSource=2^VolumeSource
 VolumeDevice name=1 devicePath=2
 VolumeMount name=1 readOnly=2 mountPath=3 subPath=4 mountPropagation=5* subPathExpr=6 recursiveReadOnly=7*
 VolumeNodeAffinity required=1
-VolumeProjection secret=1 downwardAPI=2 configMap=3 serviceAccountToken=4 clusterTrustBundle=5 podCertificate=6
+VolumeProjection secret=1 downwardAPI=2 configMap=3 serviceAccountToken=4
 VolumeResourceRequirements limits=1 requests=2
 VolumeSource hostPath=1 emptyDir=2 gcePersistentDisk=3 awsElasticBlockStore=4 gitRepo=5 secret=6 nfs=7 iscsi=8 glusterfs=9 persistentVolumeClaim=10 rbd=11 flexVolume=12 cinder=13 cephfs=14 flocker=15 downwardAPI=16 fc=17 azureFile=18 configMap=19 vsphereVolume=20 quobyte=21 azureDisk=22 photonPersistentDisk=23 portworxVolume=24 scaleIO=25 projected=26 storageos=27 csi=28 ephemeral=29 image=30
 VsphereVirtualDiskVolumeSource volumePath=1 fsType=2 storagePolicyName=3 storagePolicyID=4
