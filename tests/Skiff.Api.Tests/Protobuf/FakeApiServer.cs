@@ -35,6 +35,9 @@ internal sealed class FakeApiServer : IDisposable
 
     public ConcurrentQueue<string> Reads { get; } = new();
 
+    /// <summary>Created objects by their path, so a later command (expose, autoscale) can read them back.</summary>
+    private readonly ConcurrentDictionary<string, JsonObject> _objects = new();
+
     private async Task ServeAsync()
     {
         while (_listener.IsListening)
@@ -66,8 +69,8 @@ internal sealed class FakeApiServer : IDisposable
         if (request.HttpMethod == "GET")
         {
             Reads.Enqueue(path);
-            var discovery = Discovery(path);
-            await ReplyAsync(context.Response, discovery is null ? 404 : 200, discovery ?? Status(404, "NotFound", path));
+            var found = Discovery(path) ?? (_objects.TryGetValue(path, out var stored) ? stored : null);
+            await ReplyAsync(context.Response, found is null ? 404 : 200, found ?? Status(404, "NotFound", path));
             return;
         }
         using var buffer = new MemoryStream();
@@ -87,6 +90,10 @@ internal sealed class FakeApiServer : IDisposable
         }
         var reply = decoded.DeepClone().AsObject();
         if (reply["metadata"] is JsonObject meta && meta["name"] is null) meta["name"] = "generated";
+        if ((string?)reply["kind"] == "TokenRequest")
+            reply["status"] = new JsonObject { ["token"] = "fake-token", ["expirationTimestamp"] = "2030-01-01T00:00:00Z" };
+        else
+            _objects[$"{path}/{reply["metadata"]?["name"]}"] = reply;
         await ReplyAsync(context.Response, 201, reply);
     }
 

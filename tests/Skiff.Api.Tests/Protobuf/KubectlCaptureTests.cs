@@ -280,4 +280,55 @@ public sealed class KubectlCaptureTests : IDisposable
         Assert.Equal("test", (string?)container["env"]![0]!["value"]);
         Assert.Equal("Never", (string?)json["spec"]!["restartPolicy"]);
     }
+
+    /// <summary>kubectl expose, like run, builds its Service unstructured and sends JSON.</summary>
+    [Fact]
+    public void Expose_deployment_is_sent_as_json()
+    {
+        if (!HaveKubectl) return;
+        Create("create", "deployment", "web", "--image=nginx", "--port=80");
+        _server.Writes.Clear();
+        var request = Send(false, "expose", "deployment", "web", "--port=8080", "--target-port=80", "--type=NodePort");
+
+        Assert.Equal("/api/v1/namespaces/default/services", request.Path);
+        var spec = request.Decoded!["spec"]!;
+        Assert.Equal("NodePort", (string?)spec["type"]);
+        Assert.Equal(8080, (int)spec["ports"]![0]!["port"]!);
+        Assert.Equal(80, (int)spec["ports"]![0]!["targetPort"]!);
+        Assert.Equal("web", (string?)spec["selector"]!["app"]);
+    }
+
+    [Fact]
+    public void Create_token()
+    {
+        if (!HaveKubectl) return;
+        var request = Create("create", "token", "robot", "--audience=api", "--duration=10m");
+
+        Assert.Equal("/api/v1/namespaces/default/serviceaccounts/robot/token", request.Path);
+        var json = request.Decoded!;
+        Assert.Equal("TokenRequest", (string?)json["kind"]);
+        Assert.Equal("authentication.k8s.io/v1", (string?)json["apiVersion"]);
+        Assert.Equal("""["api"]""", json["spec"]!["audiences"]!.ToJsonString());
+        Assert.Equal(600, (long)json["spec"]!["expirationSeconds"]!);
+    }
+
+    [Fact]
+    public void Autoscale_deployment()
+    {
+        if (!HaveKubectl) return;
+        Create("create", "deployment", "web", "--image=nginx");
+        _server.Writes.Clear();
+        var json = Create("autoscale", "deployment", "web", "--min=2", "--max=5", "--cpu-percent=60").Decoded!;
+
+        Assert.Equal("HorizontalPodAutoscaler", (string?)json["kind"]);
+        var spec = json["spec"]!;
+        Assert.Equal(2, (int)spec["minReplicas"]!);
+        Assert.Equal(5, (int)spec["maxReplicas"]!);
+        Assert.Equal("Deployment", (string?)spec["scaleTargetRef"]!["kind"]);
+        Assert.Equal("web", (string?)spec["scaleTargetRef"]!["name"]);
+        var cpu = (string?)json["apiVersion"] == "autoscaling/v1"
+            ? (int?)spec["targetCPUUtilizationPercentage"]
+            : (int?)spec["metrics"]![0]!["resource"]!["target"]!["averageUtilization"];
+        Assert.Equal(60, cpu);
+    }
 }
