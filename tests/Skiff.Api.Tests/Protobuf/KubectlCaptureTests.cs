@@ -331,4 +331,88 @@ public sealed class KubectlCaptureTests : IDisposable
             : (int?)spec["metrics"]![0]!["resource"]!["target"]!["averageUtilization"];
         Assert.Equal(60, cpu);
     }
+
+    [Fact]
+    public void Create_secret_docker_registry_and_tls()
+    {
+        if (!HaveKubectl) return;
+        var docker = Create("create", "secret", "docker-registry", "pull", "--docker-server=registry.local",
+            "--docker-username=u", "--docker-password=p").Decoded!;
+        Assert.Equal("kubernetes.io/dockerconfigjson", (string?)docker["type"]);
+        var config = Convert.FromBase64String((string)docker["data"]![".dockerconfigjson"]!);
+        Assert.Contains("registry.local", System.Text.Encoding.UTF8.GetString(config));
+        _server.Writes.Clear();
+        var cert = Path.Combine(_dir, "tls.crt");
+        var key = Path.Combine(_dir, "tls.key");
+        WriteSelfSignedPair(cert, key);
+        var tls = Create("create", "secret", "tls", "site-tls", "--cert=" + cert, "--key=" + key).Decoded!;
+        Assert.Equal("kubernetes.io/tls", (string?)tls["type"]);
+        Assert.Equal(File.ReadAllBytes(cert), Convert.FromBase64String((string)tls["data"]!["tls.crt"]!));
+    }
+
+    private static void WriteSelfSignedPair(string certPath, string keyPath)
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=site.local", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256,
+            System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        File.WriteAllText(certPath, cert.ExportCertificatePem());
+        File.WriteAllText(keyPath, rsa.ExportPkcs8PrivateKeyPem());
+    }
+
+    [Fact]
+    public void Create_services_of_each_type()
+    {
+        if (!HaveKubectl) return;
+        var nodePort = Create("create", "service", "nodeport", "np", "--tcp=80:8080", "--node-port=30080").Decoded!;
+        Assert.Equal("NodePort", (string?)nodePort["spec"]!["type"]);
+        Assert.Equal(30080, (int)nodePort["spec"]!["ports"]![0]!["nodePort"]!);
+        _server.Writes.Clear();
+        var external = Create("create", "service", "externalname", "ext", "--external-name=db.example.com").Decoded!;
+        Assert.Equal("ExternalName", (string?)external["spec"]!["type"]);
+        Assert.Equal("db.example.com", (string?)external["spec"]!["externalName"]);
+        _server.Writes.Clear();
+        var headless = Create("create", "service", "clusterip", "hl", "--clusterip=None").Decoded!;
+        Assert.Equal("None", (string?)headless["spec"]!["clusterIP"]);
+        _server.Writes.Clear();
+        var lb = Create("create", "service", "loadbalancer", "lb", "--tcp=443").Decoded!;
+        Assert.Equal("LoadBalancer", (string?)lb["spec"]!["type"]);
+        Assert.Equal(443, (int)lb["spec"]!["ports"]![0]!["targetPort"]!);
+    }
+
+    [Fact]
+    public void Pointer_zeros_survive_and_aggregation_rules_decode()
+    {
+        if (!HaveKubectl) return;
+        var pdb = Create("create", "pdb", "strict", "--selector=app=db", "--max-unavailable=0").Decoded!;
+        Assert.Equal(0, (int)pdb["spec"]!["maxUnavailable"]!);
+        Assert.False(pdb["spec"]!.AsObject().ContainsKey("minAvailable"));
+        _server.Writes.Clear();
+        var role = Create("create", "clusterrole", "monitoring", "--aggregation-rule=rbac.example.com/aggregate-to-monitoring=true").Decoded!;
+        var selector = role["aggregationRule"]!["clusterRoleSelectors"]![0]!;
+        Assert.Equal("true", (string?)selector["matchLabels"]!["rbac.example.com/aggregate-to-monitoring"]);
+        _server.Writes.Clear();
+        var quota = Create("create", "quota", "best", "--hard=pods=0", "--scopes=BestEffort").Decoded!;
+        Assert.Equal("0", (string?)quota["spec"]!["hard"]!["pods"]);
+        Assert.Equal("""["BestEffort"]""", quota["spec"]!["scopes"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Create_job_from_a_cronjob()
+    {
+        if (!HaveKubectl) return;
+        Create("create", "cronjob", "nightly", "--image=busybox", "--schedule=0 3 * * *", "--", "true");
+        _server.Writes.Clear();
+        var json = Create("create", "job", "manual", "--from=cronjob/nightly").Decoded!;
+
+        Assert.Equal("Job", (string?)json["kind"]);
+        Assert.Equal("manual", (string?)json["metadata"]!["name"]);
+        Assert.Equal("cronjob.kubernetes.io/instantiate", json["metadata"]!["annotations"]!.AsObject().Single().Key);
+        var owner = json["metadata"]!["ownerReferences"]![0]!;
+        Assert.Equal("CronJob", (string?)owner["kind"]);
+        Assert.Equal("nightly", (string?)owner["name"]);
+        Assert.True((bool)owner["controller"]!);
+        Assert.Equal("busybox", (string?)json["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
+    }
 }
