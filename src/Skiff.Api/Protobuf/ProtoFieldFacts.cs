@@ -11,7 +11,8 @@ internal static class ProtoFieldFacts
 # Read from: kubernetes/api core/v1/generated.proto @35f2b3a24dcfdb74ee45e2ddc8d44d6cc9732aa6,
 #   kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto
 #   @779e95a083caa70ff94ce8668841112ba661fe60 and spotmaxtech/k8s-apimachinery-v0260 @64429bdd60707e12b7891fc754b604f1bc72832b;
-#   fields added after those commits (marked by their being past the last number read) from later releases.
+#   apps/v1 checked against kubernetes/kubernetes staging @0122c43a017029d0572474da5a6382e1463f9710 and newer core/v1
+#   messages against @0032f46b5dcb893b0684679408a2da9bd26a0859; the remaining 1.3x additions from release notes.
 #
 # Format: "@<definition prefix>" sets the package; then one message per line:
 #   <Message> <jsonName>=<number>[suffix] ...
@@ -62,6 +63,7 @@ CephFSVolumeSource monitors=1 path=2 user=3 secretFile=4 secretRef=5 readOnly=6
 CinderPersistentVolumeSource volumeID=1 fsType=2 readOnly=3 secretRef=4
 CinderVolumeSource volumeID=1 fsType=2 readOnly=3 secretRef=4
 ClientIPConfig timeoutSeconds=1*
+ClusterTrustBundleProjection name=1* signerName=2* labelSelector=3 path=4 optional=5*
 ComponentCondition type=1 status=2 message=3 error=4
 ComponentStatus metadata=1 conditions=2
 ConfigMap metadata=1 data=2 binaryData=3 immutable=4*
@@ -240,8 +242,9 @@ Volume name=1 volumeSource=2^VolumeSource
 VolumeDevice name=1 devicePath=2
 VolumeMount name=1 readOnly=2 mountPath=3 subPath=4 mountPropagation=5* subPathExpr=6 recursiveReadOnly=7*
 VolumeNodeAffinity required=1
-VolumeProjection secret=1 downwardAPI=2 configMap=3 serviceAccountToken=4
+VolumeProjection secret=1 downwardAPI=2 configMap=3 serviceAccountToken=4 clusterTrustBundle=5
 VolumeResourceRequirements limits=1 requests=2
+VolumeStatus image=1
 VolumeSource hostPath=1 emptyDir=2 gcePersistentDisk=3 awsElasticBlockStore=4 gitRepo=5 secret=6 nfs=7 iscsi=8 glusterfs=9 persistentVolumeClaim=10 rbd=11 flexVolume=12 cinder=13 cephfs=14 flocker=15 downwardAPI=16 fc=17 azureFile=18 configMap=19 vsphereVolume=20 quobyte=21 azureDisk=22 photonPersistentDisk=23 portworxVolume=24 scaleIO=25 projected=26 storageos=27 csi=28 ephemeral=29 image=30
 VsphereVirtualDiskVolumeSource volumePath=1 fsType=2 storagePolicyName=3 storagePolicyID=4
 WeightedPodAffinityTerm weight=1 podAffinityTerm=2
