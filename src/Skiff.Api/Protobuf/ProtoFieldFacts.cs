@@ -11,6 +11,7 @@ internal static class ProtoFieldFacts
 # Read from: kubernetes/api core/v1/generated.proto @35f2b3a24dcfdb74ee45e2ddc8d44d6cc9732aa6,
 #   kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto
 #   @779e95a083caa70ff94ce8668841112ba661fe60 and spotmaxtech/k8s-apimachinery-v0260 @64429bdd60707e12b7891fc754b604f1bc72832b;
+#   autoscaling/v2 checked against kubernetes/api @3fecd54e66d608d8b6b563957348affe87eb2f17;
 #   apps/v1 checked against kubernetes/kubernetes staging @0122c43a017029d0572474da5a6382e1463f9710 and newer core/v1
 #   messages against @0032f46b5dcb893b0684679408a2da9bd26a0859; the remaining 1.3x additions from release notes.
 #
