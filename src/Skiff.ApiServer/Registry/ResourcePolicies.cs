@@ -50,9 +50,10 @@ public static class ResourcePolicies
         Normalize = gr == new GroupResource("", "secrets") ? FoldStringData : null,
     };
 
-    /// <summary>Secrets: stringData is a write-only convenience; its entries win over data and it is never stored.</summary>
+    /// <summary>Secrets: type defaults to Opaque; stringData is a write-only convenience whose entries win over data, never stored.</summary>
     private static void FoldStringData(System.Text.Json.Nodes.JsonObject secret)
     {
+        if (secret["type"] is null) secret["type"] = "Opaque"; // upstream's default
         if (secret["stringData"] is not System.Text.Json.Nodes.JsonObject sd) { secret.Remove("stringData"); return; }
         var data = secret["data"] as System.Text.Json.Nodes.JsonObject ?? new System.Text.Json.Nodes.JsonObject();
         foreach (var (k, v) in sd)

@@ -31,7 +31,12 @@ public static class RequestBody
         if (media is "application/yaml" or "application/apply-patch+yaml")
             return YamlJson.ToJsonNode(System.Text.Encoding.UTF8.GetString(body));
         if (media is "application/vnd.kubernetes.protobuf")
-            throw StatusException.UnsupportedMediaType(media);
+        {
+            // kubectl's typed commands (create configmap, run, auth can-i...) send protobuf; the server works in JSON.
+            if (!Skiff.Api.Protobuf.KubernetesProtobuf.TryDecodeToJson(body, out var decoded, out var error))
+                throw StatusException.BadRequest($"unable to decode protobuf body: {error}");
+            return decoded;
+        }
         try
         {
             return JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = true });
