@@ -15,7 +15,7 @@ public sealed class ServerFixture : IAsyncLifetime
     public async Task<string> NamespaceAsync(string prefix)
     {
         var name = $"{prefix}-{Interlocked.Increment(ref _ns)}";
-        await Kubectl.OkWithInputAsync(Server, $"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{name}\"}}}}", "create", "-f", "-");
+        await Kubectl.OkAsync(Server, "create", "namespace", name);
         return name;
     }
 }
@@ -90,5 +90,29 @@ public sealed class BasicsTests(ServerFixture f) : IClassFixture<ServerFixture>
         var denied = await http.GetAsync("/api/v1/namespaces");
         Assert.Equal(401, (int)denied.StatusCode);
         Assert.Contains("\"reason\":\"Unauthorized\"", await denied.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task TypedCreateCommandsSendProtobufAndWork()
+    {
+        var ns = await f.NamespaceAsync("typed");
+        await Kubectl.OkAsync(f.Server, "create", "configmap", "c1", "-n", ns, "--from-literal=a=1");
+        await Kubectl.OkAsync(f.Server, "create", "secret", "generic", "s1", "-n", ns, "--from-literal=pw=hunter2");
+        await Kubectl.OkAsync(f.Server, "create", "deployment", "d1", "-n", ns, "--image=nginx:1.27", "--replicas=3");
+        await Kubectl.OkAsync(f.Server, "create", "cronjob", "cj1", "-n", ns, "--image=busybox", "--schedule=*/5 * * * *");
+        await Kubectl.OkAsync(f.Server, "run", "r1", "-n", ns, "--image=busybox", "--", "sleep", "10");
+        Assert.Equal("1", await Kubectl.OkAsync(f.Server, "get", "cm", "c1", "-n", ns, "-o", "jsonpath={.data.a}"));
+        Assert.Equal("Opaque aHVudGVyMg==", await Kubectl.OkAsync(f.Server, "get", "secret", "s1", "-n", ns, "-o", "jsonpath={.type} {.data.pw}"));
+        Assert.Equal("3 nginx:1.27", await Kubectl.OkAsync(f.Server, "get", "deploy", "d1", "-n", ns, "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}"));
+        Assert.Equal("*/5 * * * *", await Kubectl.OkAsync(f.Server, "get", "cronjob", "cj1", "-n", ns, "-o", "jsonpath={.spec.schedule}"));
+        Assert.Equal("sleep 10", await Kubectl.OkAsync(f.Server, "get", "pod", "r1", "-n", ns, "-o", "jsonpath={.spec.containers[0].args[0]} {.spec.containers[0].args[1]}"));
+    }
+
+    [Fact]
+    public async Task WhoAmIReportsTheAdminUser()
+    {
+        var output = await Kubectl.OkAsync(f.Server, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username} {.status.userInfo.groups}");
+        Assert.StartsWith("system:admin ", output);
+        Assert.Contains("system:masters", output);
     }
 }
