@@ -415,4 +415,53 @@ public sealed class KubectlCaptureTests : IDisposable
         Assert.True((bool)owner["controller"]!);
         Assert.Equal("busybox", (string?)json["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
     }
+
+    [Fact]
+    public void Auth_can_i_and_whoami()
+    {
+        if (!HaveKubectl) return;
+        var review = Create("auth", "can-i", "get", "pods", "--subresource=log", "-n", "prod");
+        Assert.Equal("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review.Path);
+        var attributes = review.Decoded!["spec"]!["resourceAttributes"]!;
+        Assert.Equal("prod", (string?)attributes["namespace"]);
+        Assert.Equal("get", (string?)attributes["verb"]);
+        Assert.Equal("pods", (string?)attributes["resource"]);
+        Assert.Equal("log", (string?)attributes["subresource"]);
+        _server.Writes.Clear();
+        var nonResource = Create("auth", "can-i", "get", "/healthz").Decoded!["spec"]!["nonResourceAttributes"]!;
+        Assert.Equal("/healthz", (string?)nonResource["path"]);
+        Assert.Equal("get", (string?)nonResource["verb"]);
+        _server.Writes.Clear();
+        var rules = Create("auth", "can-i", "--list", "-n", "prod").Decoded!;
+        Assert.Equal("SelfSubjectRulesReview", (string?)rules["kind"]);
+        Assert.Equal("prod", (string?)rules["spec"]!["namespace"]);
+        _server.Writes.Clear();
+        var whoami = Create("auth", "whoami").Decoded!;
+        Assert.Equal("SelfSubjectReview", (string?)whoami["kind"]);
+    }
+
+    [Fact]
+    public void Certificate_approve_sends_the_csr_with_its_condition()
+    {
+        if (!HaveKubectl) return;
+        var csrFile = Path.Combine(_dir, "csr.json");
+        File.WriteAllText(csrFile, """
+            {"apiVersion":"certificates.k8s.io/v1","kind":"CertificateSigningRequest","metadata":{"name":"node-csr"},
+             "spec":{"request":"LS0tLS1CRUdJTg==","signerName":"kubernetes.io/kube-apiserver-client","usages":["client auth"],
+                     "extra":{"scopes":["a","b"]}}}
+            """);
+        Send(false, "create", "--validate=false", "-f", csrFile);
+        _server.Writes.Clear();
+        var request = Create("certificate", "approve", "node-csr");
+
+        Assert.Equal("/apis/certificates.k8s.io/v1/certificatesigningrequests/node-csr/approval", request.Path);
+        var json = request.Decoded!;
+        Assert.Equal("LS0tLS1CRUdJTg==", (string?)json["spec"]!["request"]);
+        Assert.Equal("""["client auth"]""", json["spec"]!["usages"]!.ToJsonString());
+        Assert.Equal("""{"scopes":["a","b"]}""", json["spec"]!["extra"]!.ToJsonString());
+        var condition = json["status"]!["conditions"]![0]!;
+        Assert.Equal("Approved", (string?)condition["type"]);
+        Assert.Equal("True", (string?)condition["status"]);
+        Assert.NotNull((string?)condition["lastUpdateTime"]);
+    }
 }

@@ -29,6 +29,9 @@ public sealed class ProtoFieldTableTests
         { "authentication.k8s.io", "v1", "TokenRequest" }, { "authentication.k8s.io", "v1", "TokenReview" },
         { "authentication.k8s.io", "v1", "SelfSubjectReview" },
         { "coordination.k8s.io", "v1", "Lease" },
+        { "authorization.k8s.io", "v1", "SelfSubjectAccessReview" }, { "authorization.k8s.io", "v1", "SelfSubjectRulesReview" },
+        { "authorization.k8s.io", "v1", "SubjectAccessReview" }, { "authorization.k8s.io", "v1", "LocalSubjectAccessReview" },
+        { "certificates.k8s.io", "v1", "CertificateSigningRequest" },
         { "meta.k8s.io", "v1", "DeleteOptions" },
     };
 
