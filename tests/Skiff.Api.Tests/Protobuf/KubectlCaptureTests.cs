@@ -464,4 +464,42 @@ public sealed class KubectlCaptureTests : IDisposable
         Assert.Equal("True", (string?)condition["status"]);
         Assert.NotNull((string?)condition["lastUpdateTime"]);
     }
+
+    [Fact]
+    public void Debug_node_creates_a_host_pod()
+    {
+        if (!HaveKubectl) return;
+        var nodeFile = Path.Combine(_dir, "node.json");
+        File.WriteAllText(nodeFile, """{"apiVersion":"v1","kind":"Node","metadata":{"name":"worker-1"}}""");
+        Send(false, "create", "--validate=false", "-f", nodeFile);
+        _server.Writes.Clear();
+        var request = Create("debug", "node/worker-1", "--image=busybox", "--profile=sysadmin", "--attach=false", "--", "true");
+
+        Assert.Equal("/api/v1/namespaces/default/pods", request.Path);
+        var spec = request.Decoded!["spec"]!;
+        Assert.Equal("worker-1", (string?)spec["nodeName"]);
+        Assert.True((bool)spec["hostPID"]!);
+        Assert.True((bool)spec["hostNetwork"]!);
+        Assert.Equal("Never", (string?)spec["restartPolicy"]);
+        var volume = spec["volumes"]!.AsArray().Single(v => v!["hostPath"] is not null)!;
+        Assert.Equal("/", (string?)volume["hostPath"]!["path"]);
+        var container = spec["containers"]![0]!;
+        Assert.Equal("/host", (string?)container["volumeMounts"]![0]!["mountPath"]);
+        Assert.True((bool)container["securityContext"]!["privileged"]!);
+        Assert.Equal("Exists", (string?)spec["tolerations"]![0]!["operator"]);
+    }
+
+    [Fact]
+    public void Create_token_bound_to_a_pod()
+    {
+        if (!HaveKubectl) return;
+        var json = Create("create", "token", "robot", "--bound-object-kind=Pod", "--bound-object-name=web-0",
+            "--bound-object-uid=1234").Decoded!;
+
+        var bound = json["spec"]!["boundObjectRef"]!;
+        Assert.Equal("Pod", (string?)bound["kind"]);
+        Assert.Equal("v1", (string?)bound["apiVersion"]);
+        Assert.Equal("web-0", (string?)bound["name"]);
+        Assert.Equal("1234", (string?)bound["uid"]);
+    }
 }
