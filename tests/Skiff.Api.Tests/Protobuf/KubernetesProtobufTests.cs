@@ -354,4 +354,14 @@ public sealed class KubernetesProtobufTests
 
         Assert.Equal("[1000,2000,3000,4000]", groups.ToJsonString());
     }
+
+    [Fact]
+    public void Out_of_range_time_is_malformed_not_a_crash()
+    {
+        var body = ProtoWriter.Envelope("v1", "ConfigMap", o => o
+            .Message(1, m => m.String(1, "x").Message(8, t => t.Varint(1, long.MaxValue))));
+
+        Assert.False(KubernetesProtobuf.TryDecodeToJson(body, out _, out var error));
+        Assert.Contains("timestamp", error);
+    }
 }
