@@ -11,6 +11,7 @@ internal static class ProtoFieldFacts
 # Read from: kubernetes/api core/v1/generated.proto @35f2b3a24dcfdb74ee45e2ddc8d44d6cc9732aa6,
 #   kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto
 #   @779e95a083caa70ff94ce8668841112ba661fe60 and spotmaxtech/k8s-apimachinery-v0260 @64429bdd60707e12b7891fc754b604f1bc72832b;
+#   networking/v1 checked against kubernetes/api @426b1b9979354bee48c10e727c46eb9b5a7bbc95;
 #   certificates/v1 checked against kubernetes/api @50d37ad2625f7ae1c3518c389e693fbd444065a4; authorization/v1 against
 #   kubernetes/kubernetes staging @eb7be2699bcbecb2703d3c046b27c2a8e8b1b6dd (field/label selector attributes are later);
 #   autoscaling/v2 checked against kubernetes/api @3fecd54e66d608d8b6b563957348affe87eb2f17;
@@ -332,7 +333,13 @@ NetworkPolicyIngressRule ports=1 from=2
 NetworkPolicyPeer podSelector=1 namespaceSelector=2 ipBlock=3
 NetworkPolicyPort protocol=1* port=2* endPort=3*
 NetworkPolicySpec podSelector=1 ingress=2 egress=3 policyTypes=4
+ParentReference group=1 resource=2 namespace=3 name=4
 ServiceBackendPort name=1 number=2
+ServiceCIDR metadata=1 spec=2 status=3
+ServiceCIDRSpec cidrs=1
+ServiceCIDRStatus conditions=1
+IPAddress metadata=1 spec=2
+IPAddressSpec parentRef=1
 
 @io.k8s.api.policy.v1
 Eviction metadata=1 deleteOptions=2
