@@ -16,7 +16,10 @@ internal static class ProtoFieldFacts
 #   kubernetes/kubernetes staging @eb7be2699bcbecb2703d3c046b27c2a8e8b1b6dd (field/label selector attributes are later);
 #   autoscaling/v2 checked against kubernetes/api @3fecd54e66d608d8b6b563957348affe87eb2f17;
 #   apps/v1 checked against kubernetes/kubernetes staging @0122c43a017029d0572474da5a6382e1463f9710 and newer core/v1
-#   messages against @0032f46b5dcb893b0684679408a2da9bd26a0859; the remaining 1.3x additions from release notes.
+#   messages against @0032f46b5dcb893b0684679408a2da9bd26a0859; batch/v1 against @42e06c58c73dbb308d3c4a7f37bfd58587833018 (1.21).
+# Not read at a commit (rbac/v1, policy/v1, scheduling/v1, autoscaling/v1, authentication/v1, coordination/v1, later
+#   batch/v1 and a few 1.3x core fields): written from knowledge of the releases, and proven wherever real kubectl
+#   sends them (tests/Skiff.Api.Tests/Protobuf/KubectlCaptureTests).
 #
 # Format: "@<definition prefix>" sets the package; then one message per line:
 #   <Message> <jsonName>=<number>[suffix] ...

@@ -60,7 +60,11 @@ public sealed class KubectlCaptureTests : IDisposable
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "kubectl did not finish within 60s");
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true); // leave nothing running behind a failed test
+            Assert.Fail("kubectl did not finish within 60s");
+        }
         var writes = _server.Writes.ToList();
         Assert.True(process.ExitCode == 0,
             $"kubectl {string.Join(' ', args)} exited {process.ExitCode}: {stderr.Result} {stdout.Result} " +
