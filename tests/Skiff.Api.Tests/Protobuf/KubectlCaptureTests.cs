@@ -205,7 +205,8 @@ public sealed class KubectlCaptureTests : IDisposable
         if (!HaveKubectl) return;
         Assert.Equal("robot", (string?)Create("create", "serviceaccount", "robot").Decoded!["metadata"]!["name"]);
         _server.Writes.Clear();
-        var role = Create("create", "role", "reader", "--verb=get,list", "--resource=pods").Decoded!;
+        var role = Create("create", "role", "reader", "--verb=get,list", "--resource=pods", "--resource-name=web-0").Decoded!;
+        Assert.Equal("""["web-0"]""", role["rules"]![0]!["resourceNames"]!.ToJsonString());
         Assert.Equal("""["get","list"]""", role["rules"]![0]!["verbs"]!.ToJsonString());
         Assert.Equal("""["pods"]""", role["rules"]![0]!["resources"]!.ToJsonString());
         Assert.Equal("""[""]""", role["rules"]![0]!["apiGroups"]!.ToJsonString());
@@ -239,7 +240,8 @@ public sealed class KubectlCaptureTests : IDisposable
         Assert.Equal("2", (string?)quota["spec"]!["hard"]!["cpu"]);
         Assert.Equal("1Gi", (string?)quota["spec"]!["hard"]!["memory"]);
         _server.Writes.Clear();
-        var pc = Create("create", "priorityclass", "high", "--value=1000", "--description=important", "--preemption-policy=Never").Decoded!;
+        var pc = Create("create", "priorityclass", "high", "--value=1000", "--description=important", "--preemption-policy=Never", "--global-default").Decoded!;
+        Assert.True((bool)pc["globalDefault"]!);
         Assert.Equal(1000, (int)pc["value"]!);
         Assert.Equal("important", (string?)pc["description"]);
         Assert.Equal("Never", (string?)pc["preemptionPolicy"]);
