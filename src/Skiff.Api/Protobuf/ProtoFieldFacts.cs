@@ -11,9 +11,15 @@ internal static class ProtoFieldFacts
 # Read from: kubernetes/api core/v1/generated.proto @35f2b3a24dcfdb74ee45e2ddc8d44d6cc9732aa6,
 #   kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto
 #   @779e95a083caa70ff94ce8668841112ba661fe60 and spotmaxtech/k8s-apimachinery-v0260 @64429bdd60707e12b7891fc754b604f1bc72832b;
+#   networking/v1 checked against kubernetes/api @426b1b9979354bee48c10e727c46eb9b5a7bbc95;
+#   certificates/v1 checked against kubernetes/api @50d37ad2625f7ae1c3518c389e693fbd444065a4; authorization/v1 against
+#   kubernetes/kubernetes staging @eb7be2699bcbecb2703d3c046b27c2a8e8b1b6dd (field/label selector attributes are later);
 #   autoscaling/v2 checked against kubernetes/api @3fecd54e66d608d8b6b563957348affe87eb2f17;
 #   apps/v1 checked against kubernetes/kubernetes staging @0122c43a017029d0572474da5a6382e1463f9710 and newer core/v1
-#   messages against @0032f46b5dcb893b0684679408a2da9bd26a0859; the remaining 1.3x additions from release notes.
+#   messages against @0032f46b5dcb893b0684679408a2da9bd26a0859; batch/v1 against @42e06c58c73dbb308d3c4a7f37bfd58587833018 (1.21).
+# Not read at a commit (rbac/v1, policy/v1, scheduling/v1, autoscaling/v1, authentication/v1, coordination/v1, later
+#   batch/v1 and a few 1.3x core fields): written from knowledge of the releases, and proven wherever real kubectl
+#   sends them (tests/Skiff.Api.Tests/Protobuf/KubectlCaptureTests).
 #
 # Format: "@<definition prefix>" sets the package; then one message per line:
 #   <Message> <jsonName>=<number>[suffix] ...
@@ -46,6 +52,7 @@ APIGroupList groups=1
 APIResource name=1 namespaced=2 kind=3 verbs=4~ shortNames=5 singularName=6 categories=7 group=8 version=9 storageVersionHash=10
 APIResourceList groupVersion=1 resources=2
 APIVersions versions=1 serverAddressByClientCIDRs=2
+FieldSelectorRequirement key=1 operator=2 values=3
 
 @io.k8s.api.core.v1
 AWSElasticBlockStoreVolumeSource volumeID=1 fsType=2 partition=3 readOnly=4
@@ -329,7 +336,13 @@ NetworkPolicyIngressRule ports=1 from=2
 NetworkPolicyPeer podSelector=1 namespaceSelector=2 ipBlock=3
 NetworkPolicyPort protocol=1* port=2* endPort=3*
 NetworkPolicySpec podSelector=1 ingress=2 egress=3 policyTypes=4
+ParentReference group=1 resource=2 namespace=3 name=4
 ServiceBackendPort name=1 number=2
+ServiceCIDR metadata=1 spec=2 status=3
+ServiceCIDRSpec cidrs=1
+ServiceCIDRStatus conditions=1
+IPAddress metadata=1 spec=2
+IPAddressSpec parentRef=1
 
 @io.k8s.api.policy.v1
 Eviction metadata=1 deleteOptions=2
@@ -385,6 +398,29 @@ TokenReview metadata=1 spec=2 status=3
 TokenReviewSpec token=1 audiences=2
 TokenReviewStatus authenticated=1 user=2 error=3 audiences=4
 UserInfo username=1 uid=2 groups=3 extra=4
+
+@io.k8s.api.authorization.v1
+FieldSelectorAttributes rawSelector=1 requirements=2
+LabelSelectorAttributes rawSelector=1 requirements=2
+LocalSubjectAccessReview metadata=1 spec=2 status=3
+NonResourceAttributes path=1 verb=2
+NonResourceRule verbs=1 nonResourceURLs=2
+ResourceAttributes namespace=1 verb=2 group=3 version=4 resource=5 subresource=6 name=7 fieldSelector=8 labelSelector=9
+ResourceRule verbs=1 apiGroups=2 resources=3 resourceNames=4
+SelfSubjectAccessReview metadata=1 spec=2 status=3
+SelfSubjectAccessReviewSpec resourceAttributes=1 nonResourceAttributes=2
+SelfSubjectRulesReview metadata=1 spec=2 status=3
+SelfSubjectRulesReviewSpec namespace=1
+SubjectAccessReview metadata=1 spec=2 status=3
+SubjectAccessReviewSpec resourceAttributes=1 nonResourceAttributes=2 user=3 groups=4 extra=5 uid=6
+SubjectAccessReviewStatus allowed=1 reason=2 evaluationError=3 denied=4
+SubjectRulesReviewStatus resourceRules=1 nonResourceRules=2 incomplete=3 evaluationError=4
+
+@io.k8s.api.certificates.v1
+CertificateSigningRequest metadata=1 spec=2 status=3
+CertificateSigningRequestCondition type=1 reason=2 message=3 lastUpdateTime=4 lastTransitionTime=5 status=6
+CertificateSigningRequestSpec request=1 username=2 uid=3 groups=4 usages=5 extra=6 signerName=7 expirationSeconds=8*
+CertificateSigningRequestStatus conditions=1 certificate=2
 
 @io.k8s.api.coordination.v1
 Lease metadata=1 spec=2

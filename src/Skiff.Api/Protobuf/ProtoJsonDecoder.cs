@@ -316,6 +316,9 @@ internal static class ProtoJsonDecoder
     private static WireType PackedWireType(SchemaType item) =>
         item.Type == "number" ? (item.Format == "float" ? WireType.Fixed32 : WireType.Fixed64) : WireType.Varint;
 
+    // RFC 3339 years 0001-9999, as Go's Timestamp allows.
+    private const long MinSeconds = -62135596800, MaxSeconds = 253402300799;
+
     private static (long Seconds, int Nanos) ReadTimestamp(ReadOnlySpan<byte> bytes)
     {
         var reader = new ProtoReader(bytes);
@@ -327,6 +330,8 @@ internal static class ProtoJsonDecoder
             else if (number == 2 && wire == WireType.Varint) nanos = (int)reader.ReadVarint();
             else reader.Skip(wire);
         }
+        if (seconds is < MinSeconds or > MaxSeconds || nanos is < 0 or > 999_999_999)
+            throw new MalformedProtobufException($"timestamp {seconds}s {nanos}ns is outside 0001-9999");
         return (seconds, nanos);
     }
 

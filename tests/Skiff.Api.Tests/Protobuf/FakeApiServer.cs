@@ -90,8 +90,16 @@ internal sealed class FakeApiServer : IDisposable
         }
         var reply = decoded.DeepClone().AsObject();
         if (reply["metadata"] is JsonObject meta && meta["name"] is null) meta["name"] = "generated";
-        if ((string?)reply["kind"] == "TokenRequest")
+        // Review kinds answer in status; give kubectl something to print.
+        var kind = (string?)reply["kind"];
+        if (kind == "TokenRequest")
             reply["status"] = new JsonObject { ["token"] = "fake-token", ["expirationTimestamp"] = "2030-01-01T00:00:00Z" };
+        else if (kind == "SelfSubjectAccessReview")
+            reply["status"] = new JsonObject { ["allowed"] = true };
+        else if (kind == "SelfSubjectRulesReview")
+            reply["status"] = new JsonObject { ["resourceRules"] = new JsonArray(), ["incomplete"] = false };
+        else if (kind == "SelfSubjectReview")
+            reply["status"] = new JsonObject { ["userInfo"] = new JsonObject { ["username"] = "alice" } };
         else
             _objects[$"{path}/{reply["metadata"]?["name"]}"] = reply;
         await ReplyAsync(context.Response, 201, reply);

@@ -60,7 +60,11 @@ public sealed class KubectlCaptureTests : IDisposable
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "kubectl did not finish within 60s");
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true); // leave nothing running behind a failed test
+            Assert.Fail("kubectl did not finish within 60s");
+        }
         var writes = _server.Writes.ToList();
         Assert.True(process.ExitCode == 0,
             $"kubectl {string.Join(' ', args)} exited {process.ExitCode}: {stderr.Result} {stdout.Result} " +
@@ -201,7 +205,8 @@ public sealed class KubectlCaptureTests : IDisposable
         if (!HaveKubectl) return;
         Assert.Equal("robot", (string?)Create("create", "serviceaccount", "robot").Decoded!["metadata"]!["name"]);
         _server.Writes.Clear();
-        var role = Create("create", "role", "reader", "--verb=get,list", "--resource=pods").Decoded!;
+        var role = Create("create", "role", "reader", "--verb=get,list", "--resource=pods", "--resource-name=web-0").Decoded!;
+        Assert.Equal("""["web-0"]""", role["rules"]![0]!["resourceNames"]!.ToJsonString());
         Assert.Equal("""["get","list"]""", role["rules"]![0]!["verbs"]!.ToJsonString());
         Assert.Equal("""["pods"]""", role["rules"]![0]!["resources"]!.ToJsonString());
         Assert.Equal("""[""]""", role["rules"]![0]!["apiGroups"]!.ToJsonString());
@@ -235,7 +240,8 @@ public sealed class KubectlCaptureTests : IDisposable
         Assert.Equal("2", (string?)quota["spec"]!["hard"]!["cpu"]);
         Assert.Equal("1Gi", (string?)quota["spec"]!["hard"]!["memory"]);
         _server.Writes.Clear();
-        var pc = Create("create", "priorityclass", "high", "--value=1000", "--description=important", "--preemption-policy=Never").Decoded!;
+        var pc = Create("create", "priorityclass", "high", "--value=1000", "--description=important", "--preemption-policy=Never", "--global-default").Decoded!;
+        Assert.True((bool)pc["globalDefault"]!);
         Assert.Equal(1000, (int)pc["value"]!);
         Assert.Equal("important", (string?)pc["description"]);
         Assert.Equal("Never", (string?)pc["preemptionPolicy"]);
@@ -414,5 +420,92 @@ public sealed class KubectlCaptureTests : IDisposable
         Assert.Equal("nightly", (string?)owner["name"]);
         Assert.True((bool)owner["controller"]!);
         Assert.Equal("busybox", (string?)json["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
+    }
+
+    [Fact]
+    public void Auth_can_i_and_whoami()
+    {
+        if (!HaveKubectl) return;
+        var review = Create("auth", "can-i", "get", "pods", "--subresource=log", "-n", "prod");
+        Assert.Equal("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review.Path);
+        var attributes = review.Decoded!["spec"]!["resourceAttributes"]!;
+        Assert.Equal("prod", (string?)attributes["namespace"]);
+        Assert.Equal("get", (string?)attributes["verb"]);
+        Assert.Equal("pods", (string?)attributes["resource"]);
+        Assert.Equal("log", (string?)attributes["subresource"]);
+        _server.Writes.Clear();
+        var nonResource = Create("auth", "can-i", "get", "/healthz").Decoded!["spec"]!["nonResourceAttributes"]!;
+        Assert.Equal("/healthz", (string?)nonResource["path"]);
+        Assert.Equal("get", (string?)nonResource["verb"]);
+        _server.Writes.Clear();
+        var rules = Create("auth", "can-i", "--list", "-n", "prod").Decoded!;
+        Assert.Equal("SelfSubjectRulesReview", (string?)rules["kind"]);
+        Assert.Equal("prod", (string?)rules["spec"]!["namespace"]);
+        _server.Writes.Clear();
+        var whoami = Create("auth", "whoami").Decoded!;
+        Assert.Equal("SelfSubjectReview", (string?)whoami["kind"]);
+    }
+
+    [Fact]
+    public void Certificate_approve_sends_the_csr_with_its_condition()
+    {
+        if (!HaveKubectl) return;
+        var csrFile = Path.Combine(_dir, "csr.json");
+        File.WriteAllText(csrFile, """
+            {"apiVersion":"certificates.k8s.io/v1","kind":"CertificateSigningRequest","metadata":{"name":"node-csr"},
+             "spec":{"request":"LS0tLS1CRUdJTg==","signerName":"kubernetes.io/kube-apiserver-client","usages":["client auth"],
+                     "extra":{"scopes":["a","b"]}}}
+            """);
+        Send(false, "create", "--validate=false", "-f", csrFile);
+        _server.Writes.Clear();
+        var request = Create("certificate", "approve", "node-csr");
+
+        Assert.Equal("/apis/certificates.k8s.io/v1/certificatesigningrequests/node-csr/approval", request.Path);
+        var json = request.Decoded!;
+        Assert.Equal("LS0tLS1CRUdJTg==", (string?)json["spec"]!["request"]);
+        Assert.Equal("""["client auth"]""", json["spec"]!["usages"]!.ToJsonString());
+        Assert.Equal("""{"scopes":["a","b"]}""", json["spec"]!["extra"]!.ToJsonString());
+        var condition = json["status"]!["conditions"]![0]!;
+        Assert.Equal("Approved", (string?)condition["type"]);
+        Assert.Equal("True", (string?)condition["status"]);
+        Assert.NotNull((string?)condition["lastUpdateTime"]);
+    }
+
+    [Fact]
+    public void Debug_node_creates_a_host_pod()
+    {
+        if (!HaveKubectl) return;
+        var nodeFile = Path.Combine(_dir, "node.json");
+        File.WriteAllText(nodeFile, """{"apiVersion":"v1","kind":"Node","metadata":{"name":"worker-1"}}""");
+        Send(false, "create", "--validate=false", "-f", nodeFile);
+        _server.Writes.Clear();
+        var request = Create("debug", "node/worker-1", "--image=busybox", "--profile=sysadmin", "--attach=false", "--", "true");
+
+        Assert.Equal("/api/v1/namespaces/default/pods", request.Path);
+        var spec = request.Decoded!["spec"]!;
+        Assert.Equal("worker-1", (string?)spec["nodeName"]);
+        Assert.True((bool)spec["hostPID"]!);
+        Assert.True((bool)spec["hostNetwork"]!);
+        Assert.Equal("Never", (string?)spec["restartPolicy"]);
+        var volume = spec["volumes"]!.AsArray().Single(v => v!["hostPath"] is not null)!;
+        Assert.Equal("/", (string?)volume["hostPath"]!["path"]);
+        var container = spec["containers"]![0]!;
+        Assert.Equal("/host", (string?)container["volumeMounts"]![0]!["mountPath"]);
+        Assert.True((bool)container["securityContext"]!["privileged"]!);
+        Assert.Equal("Exists", (string?)spec["tolerations"]![0]!["operator"]);
+    }
+
+    [Fact]
+    public void Create_token_bound_to_a_pod()
+    {
+        if (!HaveKubectl) return;
+        var json = Create("create", "token", "robot", "--bound-object-kind=Pod", "--bound-object-name=web-0",
+            "--bound-object-uid=1234").Decoded!;
+
+        var bound = json["spec"]!["boundObjectRef"]!;
+        Assert.Equal("Pod", (string?)bound["kind"]);
+        Assert.Equal("v1", (string?)bound["apiVersion"]);
+        Assert.Equal("web-0", (string?)bound["name"]);
+        Assert.Equal("1234", (string?)bound["uid"]);
     }
 }

@@ -323,4 +323,45 @@ public sealed class KubernetesProtobufTests
         Assert.True(KubernetesProtobuf.CanDecode(new GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest")));
         Assert.False(KubernetesProtobuf.CanDecode(new GroupVersionKind("example.com", "v1", "Widget")));
     }
+
+    [Fact]
+    public void Eviction_keeps_a_zero_grace_period()
+    {
+        var body = ProtoWriter.Envelope("policy/v1", "Eviction", o => o
+            .Message(1, m => m.String(1, "web-0").String(3, "prod"))
+            .Message(2, d => d.Varint(1, 0).Message(2, p => p.String(1, "uid-1")).String(4, "Foreground").String(5, "All")));
+
+        var options = Decode(body)["deleteOptions"]!;
+
+        Assert.Equal(0, (long)options["gracePeriodSeconds"]!);
+        Assert.Equal("uid-1", (string?)options["preconditions"]!["uid"]);
+        Assert.Equal("Foreground", (string?)options["propagationPolicy"]);
+        Assert.Equal("""["All"]""", options["dryRun"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Packed_and_unpacked_repeated_integers_both_decode()
+    {
+        var body = ProtoWriter.Envelope("v1", "Pod", o => o
+            .Message(1, Meta("p"))
+            .Message(2, spec => spec
+                .Message(2, c => c.String(1, "app"))
+                .Message(14, sc => sc
+                    .Varint(4, 1000).Varint(4, 2000)
+                    .Bytes(4, [0xB8, 0x17, 0xA0, 0x1F])))); // 3000 and 4000 packed, as proto3 writers do
+
+        var groups = Decode(body)["spec"]!["securityContext"]!["supplementalGroups"]!;
+
+        Assert.Equal("[1000,2000,3000,4000]", groups.ToJsonString());
+    }
+
+    [Fact]
+    public void Out_of_range_time_is_malformed_not_a_crash()
+    {
+        var body = ProtoWriter.Envelope("v1", "ConfigMap", o => o
+            .Message(1, m => m.String(1, "x").Message(8, t => t.Varint(1, long.MaxValue))));
+
+        Assert.False(KubernetesProtobuf.TryDecodeToJson(body, out _, out var error));
+        Assert.Contains("timestamp", error);
+    }
 }

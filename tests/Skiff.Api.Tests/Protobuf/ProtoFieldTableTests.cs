@@ -21,7 +21,8 @@ public sealed class ProtoFieldTableTests
         { "rbac.authorization.k8s.io", "v1", "Role" }, { "rbac.authorization.k8s.io", "v1", "RoleBinding" },
         { "rbac.authorization.k8s.io", "v1", "ClusterRole" }, { "rbac.authorization.k8s.io", "v1", "ClusterRoleBinding" },
         { "networking.k8s.io", "v1", "Ingress" }, { "networking.k8s.io", "v1", "IngressClass" },
-        { "networking.k8s.io", "v1", "NetworkPolicy" },
+        { "networking.k8s.io", "v1", "NetworkPolicy" }, { "networking.k8s.io", "v1", "ServiceCIDR" },
+        { "networking.k8s.io", "v1", "IPAddress" },
         { "policy", "v1", "PodDisruptionBudget" }, { "policy", "v1", "Eviction" },
         { "scheduling.k8s.io", "v1", "PriorityClass" },
         { "autoscaling", "v1", "HorizontalPodAutoscaler" }, { "autoscaling", "v1", "Scale" },
@@ -29,6 +30,9 @@ public sealed class ProtoFieldTableTests
         { "authentication.k8s.io", "v1", "TokenRequest" }, { "authentication.k8s.io", "v1", "TokenReview" },
         { "authentication.k8s.io", "v1", "SelfSubjectReview" },
         { "coordination.k8s.io", "v1", "Lease" },
+        { "authorization.k8s.io", "v1", "SelfSubjectAccessReview" }, { "authorization.k8s.io", "v1", "SelfSubjectRulesReview" },
+        { "authorization.k8s.io", "v1", "SubjectAccessReview" }, { "authorization.k8s.io", "v1", "LocalSubjectAccessReview" },
+        { "certificates.k8s.io", "v1", "CertificateSigningRequest" },
         { "meta.k8s.io", "v1", "DeleteOptions" },
     };
 
