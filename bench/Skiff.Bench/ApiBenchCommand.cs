@@ -47,7 +47,7 @@ internal static class ApiBenchCommand
         var run = await OpenLoop.RunAsync(count, rate, (i, _) => CreateAsync(client, bodies[i]));
         var afterLoad = server.ReadStatus();
 
-        // Every acknowledged create must be listed; LIST is served from the watch cache.
+        // Every acknowledged create must be listed (one unpaged LIST, read from the datastore).
         var listTimer = Stopwatch.StartNew();
         var listed = await CountSecretsAsync(client);
         var listMs = listTimer.Elapsed.TotalMilliseconds;
@@ -72,6 +72,7 @@ internal static class ApiBenchCommand
         {
             sb.AppendLine();
             foreach (var (kind, n) in run.ErrorKinds.OrderByDescending(e => e.Value)) sb.AppendLine($"- {n} × {kind}");
+            Console.Error.WriteLine("server log (last lines):\n" + string.Join('\n', server.LogTail().Split('\n').TakeLast(15)));
         }
         var expected = count + warmup;
         if (listed != expected - run.Errors)

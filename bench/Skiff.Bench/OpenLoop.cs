@@ -29,7 +29,7 @@ internal static class OpenLoop
             catch (Exception e)
             {
                 failed[i] = true;
-                var kind = e is HttpStatusException h ? $"HTTP {(int)h.Status}" : e.GetType().Name + ": " + e.Message;
+                var kind = e is HttpStatusException h ? $"HTTP {(int)h.Status}" : Describe(e);
                 errorKinds.AddOrUpdate(kind, 1, (_, n) => n + 1);
             }
             latencies[i] = Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds;
@@ -55,6 +55,14 @@ internal static class OpenLoop
 
         Array.Sort(latencies);
         return new OpenLoopResult(latencies, failed.Count(f => f), elapsed, maxLagTicks * 1000.0 / Stopwatch.Frequency, new Dictionary<string, int>(errorKinds));
+    }
+
+    /// <summary>The exception and its inner ones in one line: the innermost says what really happened.</summary>
+    private static string Describe(Exception e)
+    {
+        var parts = new List<string>();
+        for (var x = e; x is not null; x = x.InnerException) parts.Add($"{x.GetType().Name}: {x.Message}");
+        return string.Join(" ← ", parts);
     }
 }
 
