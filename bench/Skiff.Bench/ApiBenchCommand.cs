@@ -20,6 +20,7 @@ internal static class ApiBenchCommand
         var rate = BenchArgs.Double(args, "--rate", 200);
         var warmup = BenchArgs.Int(args, "--warmup", 100);
         var dataBytes = BenchArgs.Int(args, "--data-bytes", 1024);
+        var settle = TimeSpan.FromSeconds(BenchArgs.Double(args, "--settle", 15));
         var binary = BenchArgs.SkiffBinary(args);
         if (count <= 0 || rate <= 0) throw new ArgumentException("--count and --rate must be positive");
 
@@ -52,6 +53,9 @@ internal static class ApiBenchCommand
         var listed = await CountSecretsAsync(client);
         var listMs = listTimer.Elapsed.TotalMilliseconds;
         var afterList = server.ReadStatus();
+        // Does the memory go back once the load is over? Nothing to wait on but time.
+        await Task.Delay(settle);
+        var settled = server.ReadStatus();
 
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -66,7 +70,7 @@ internal static class ApiBenchCommand
         sb.AppendLine();
         sb.AppendLine("| server memory | VmRSS MiB | VmHWM MiB | RssAnon MiB | RssFile MiB | RssShmem MiB | threads |");
         sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var (label, s) in new[] { ("ready", atReady), ($"after {warmup} warm-up creates", afterWarmup), ("after the load", afterLoad), ($"after LIST of {listed} secrets ({listMs:0} ms)", afterList) })
+        foreach (var (label, s) in new[] { ("ready", atReady), ($"after {warmup} warm-up creates", afterWarmup), ("after the load", afterLoad), ($"after LIST of {listed} secrets ({listMs:0} ms)", afterList), ($"{settle.TotalSeconds:0} s later, idle", settled) })
             sb.AppendLine($"| {label} | {ProcStatus.MiB(s.VmRssKiB)} | {ProcStatus.MiB(s.VmHwmKiB)} | {ProcStatus.MiB(s.RssAnonKiB)} | {ProcStatus.MiB(s.RssFileKiB)} | {ProcStatus.MiB(s.RssShmemKiB)} | {s.Threads} |");
         if (run.ErrorKinds.Count > 0)
         {
