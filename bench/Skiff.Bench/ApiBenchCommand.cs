@@ -22,10 +22,18 @@ internal static class ApiBenchCommand
         var dataBytes = BenchArgs.Int(args, "--data-bytes", 1024);
         var settle = TimeSpan.FromSeconds(BenchArgs.Double(args, "--settle", 15));
         var binary = BenchArgs.SkiffBinary(args);
+        // --env NAME=VALUE (repeatable): runtime settings for the server, e.g. DOTNET_GCgen0size=400000.
+        var environment = new Dictionary<string, string?>();
+        foreach (var setting in BenchArgs.All(args, "--env"))
+        {
+            var eq = setting.IndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"--env wants NAME=VALUE, got '{setting}'");
+            environment[setting[..eq]] = setting[(eq + 1)..];
+        }
         if (count <= 0 || rate <= 0) throw new ArgumentException("--count and --rate must be positive");
 
         var started = Stopwatch.StartNew();
-        await using var server = await SkiffServerProcess.StartAsync(binary, new Dictionary<string, string?>(), CancellationToken.None);
+        await using var server = await SkiffServerProcess.StartAsync(binary, environment, CancellationToken.None);
         var readyAfter = started.Elapsed;
         var atReady = server.ReadStatus();
         using var client = server.CreateClient();
@@ -46,43 +54,62 @@ internal static class ApiBenchCommand
         var afterWarmup = server.ReadStatus();
 
         var run = await OpenLoop.RunAsync(count, rate, (i, _) => CreateAsync(client, bodies[i]));
-        var afterLoad = server.ReadStatus();
+        var afterLoad = server.TryReadStatus();
 
         // Every acknowledged create must be listed (one unpaged LIST, read from the datastore).
         var listTimer = Stopwatch.StartNew();
-        var listed = await CountSecretsAsync(client);
+        int listed;
+        string? listError = null;
+        try
+        {
+            listed = await CountSecretsAsync(client);
+        }
+        catch (Exception e) when (e is HttpRequestException or HttpStatusException or IOException)
+        {
+            listed = -1;
+            listError = e.Message;
+        }
         var listMs = listTimer.Elapsed.TotalMilliseconds;
-        var afterList = server.ReadStatus();
+        var afterList = server.TryReadStatus();
         // Does the memory go back once the load is over? Nothing to wait on but time.
         await Task.Delay(settle);
-        var settled = server.ReadStatus();
+        var settled = server.TryReadStatus();
+        if (server.HasExited) await Task.Delay(500); // let the last lines of a crash arrive
 
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(string.Create(inv,
             $"Secret creates ({dataBytes} B of data each, namespace default), open loop at {rate:0.#}/s over HTTPS HTTP/2 (one connection), " +
-            $"{Environment.ProcessorCount} cores, load average {LoadAverage()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; server ready after {readyAfter.TotalSeconds:0.0} s, {warmup} warm-up creates first"));
+            $"{Environment.ProcessorCount} cores,{string.Concat(environment.Select(e => $" {e.Key}={e.Value}"))} load average {LoadAverage()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; server ready after {readyAfter.TotalSeconds:0.0} s, {warmup} warm-up creates first"));
         sb.AppendLine();
         sb.AppendLine("| creates | offered /s | achieved /s | errors | p50 ms | p90 ms | p99 ms | max ms | max start lag ms | VmRSS MiB | VmHWM MiB |");
         sb.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         sb.AppendLine(string.Create(inv,
-            $"| {count} | {rate:0.#} | {run.AchievedRate:0.0} | {run.Errors} | {run.Percentile(0.50):0.0} | {run.Percentile(0.90):0.0} | {run.Percentile(0.99):0.0} | {run.Percentile(1):0.0} | {run.MaxStartLagMs:0.0} | {ProcStatus.MiB(afterLoad.VmRssKiB)} | {ProcStatus.MiB(afterLoad.VmHwmKiB)} |"));
+            $"| {count} | {rate:0.#} | {run.AchievedRate:0.0} | {run.Errors} | {run.Percentile(0.50):0.0} | {run.Percentile(0.90):0.0} | {run.Percentile(0.99):0.0} | {run.Percentile(1):0.0} | {run.MaxStartLagMs:0.0} | {(afterLoad is null ? "exited" : ProcStatus.MiB(afterLoad.VmRssKiB))} | {(afterLoad is null ? "" : ProcStatus.MiB(afterLoad.VmHwmKiB))} |"));
         sb.AppendLine();
         sb.AppendLine("| server memory | VmRSS MiB | VmHWM MiB | RssAnon MiB | RssFile MiB | RssShmem MiB | threads |");
         sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var (label, s) in new[] { ("ready", atReady), ($"after {warmup} warm-up creates", afterWarmup), ("after the load", afterLoad), ($"after LIST of {listed} secrets ({listMs:0} ms)", afterList), ($"{settle.TotalSeconds:0} s later, idle", settled) })
-            sb.AppendLine($"| {label} | {ProcStatus.MiB(s.VmRssKiB)} | {ProcStatus.MiB(s.VmHwmKiB)} | {ProcStatus.MiB(s.RssAnonKiB)} | {ProcStatus.MiB(s.RssFileKiB)} | {ProcStatus.MiB(s.RssShmemKiB)} | {s.Threads} |");
+        var listLabel = listError is null ? $"after LIST of {listed} secrets ({listMs:0} ms)" : $"after a failed LIST ({listMs:0} ms)";
+        foreach (var (label, s) in new (string, ProcStatus?)[] { ("ready", atReady), ($"after {warmup} warm-up creates", afterWarmup), ("after the load", afterLoad), (listLabel, afterList), ($"{settle.TotalSeconds:0} s later, idle", settled) })
+            sb.AppendLine(s is null
+                ? $"| {label} | server {server.ExitDescription} | | | | | |"
+                : $"| {label} | {ProcStatus.MiB(s.VmRssKiB)} | {ProcStatus.MiB(s.VmHwmKiB)} | {ProcStatus.MiB(s.RssAnonKiB)} | {ProcStatus.MiB(s.RssFileKiB)} | {ProcStatus.MiB(s.RssShmemKiB)} | {s.Threads} |");
+        if (listError is not null)
+        {
+            sb.AppendLine($"\nLIST failed: {listError}; server {server.ExitDescription}");
+            Console.Error.WriteLine("server log (last lines):\n" + string.Join('\n', server.LogTail().Split('\n').TakeLast(40)));
+        }
         if (run.ErrorKinds.Count > 0)
         {
             sb.AppendLine();
             foreach (var (kind, n) in run.ErrorKinds.OrderByDescending(e => e.Value)) sb.AppendLine($"- {n} × {kind}");
-            Console.Error.WriteLine("server log (last lines):\n" + string.Join('\n', server.LogTail().Split('\n').TakeLast(15)));
+            Console.Error.WriteLine("server log (last lines):\n" + string.Join('\n', server.LogTail().Split('\n').TakeLast(40)));
         }
         var expected = count + warmup;
-        if (listed != expected - run.Errors)
+        if (listError is null && listed != expected - run.Errors)
             sb.AppendLine($"\nLIST returned {listed} secrets; expected {expected - run.Errors}");
         Console.WriteLine(sb.ToString());
-        return run.Errors == 0 ? 0 : 1;
+        return run.Errors == 0 && listError is null ? 0 : 1;
     }
 
     private static byte[] SecretBody(string name, int dataBytes)

@@ -20,7 +20,7 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: Skiff.Bench store [--sequential N] [--concurrent N] [--clients N] [--value-bytes N]");
     Console.Error.WriteLine("       Skiff.Bench reads [keys]");
-    Console.Error.WriteLine("       Skiff.Bench api [--count 5000] [--rate 200] [--warmup 100] [--settle 15] [--skiff PATH]");
+    Console.Error.WriteLine("       Skiff.Bench api [--count 5000] [--rate 200] [--warmup 100] [--settle 15] [--env NAME=VALUE]... [--skiff PATH]");
     Console.Error.WriteLine("       Skiff.Bench memory [--idle 15] [--variant DOTNET_X=V[,DOTNET_Y=W]]... [--skiff PATH]");
     Console.Error.WriteLine("       Skiff.Bench crash-writer <db-path>");
     return 2;

@@ -28,6 +28,8 @@ internal sealed class SkiffServerProcess : IAsyncDisposable
 
     public int Port { get; }
     public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public string ExitDescription => _process.HasExited ? $"exited with {_process.ExitCode}" : "running";
     public string KubeconfigPath => Path.Combine(_root, "kc.yaml");
 
     /// <summary>Starting a skiff binary; <paramref name="environment"/> entries with a null value are removed.</summary>
@@ -180,6 +182,18 @@ internal sealed class SkiffServerProcess : IAsyncDisposable
 
     /// <summary>Memory of the server process from /proc/PID/status, in KiB.</summary>
     public ProcStatus ReadStatus() => ProcStatus.Read(_process.Id);
+
+    /// <summary>As <see cref="ReadStatus"/>, or null once the process has gone.</summary>
+    public ProcStatus? TryReadStatus()
+    {
+        try
+        {
+            if (_process.HasExited) return null;
+            var status = ProcStatus.Read(_process.Id);
+            return status.VmRssKiB == 0 ? null : status; // a zombie: exited, not yet reaped
+        }
+        catch (IOException) { return null; }
+    }
 
     private static int FreePort()
     {
