@@ -149,7 +149,10 @@ internal static class ApiBenchCommand
 
     private static async Task<int> CountSecretsAsync(HttpClient client)
     {
-        await using var stream = await client.GetStreamAsync("/api/v1/namespaces/default/secrets");
+        using var response = await client.GetAsync("/api/v1/namespaces/default/secrets", HttpCompletionOption.ResponseHeadersRead);
+        if (response.StatusCode != HttpStatusCode.OK)
+            throw new HttpStatusException(response.StatusCode, await response.Content.ReadAsStringAsync());
+        await using var stream = await response.Content.ReadAsStreamAsync();
         using var doc = await JsonDocument.ParseAsync(stream);
         return doc.RootElement.GetProperty("items").GetArrayLength();
     }
@@ -158,7 +161,11 @@ internal static class ApiBenchCommand
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 }
 
-internal sealed class HttpStatusException(HttpStatusCode status, string body) : Exception($"HTTP {(int)status}: {body}")
+internal sealed class HttpStatusException(HttpStatusCode status, string body) : Exception($"HTTP {(int)status}: {Shorten(body)}")
 {
     public HttpStatusCode Status { get; } = status;
+
+    // Error bodies can be large (a failed LIST); its start and end say enough.
+    private static string Shorten(string body) =>
+        body.Length <= 600 ? body : $"{body[..200]} …[{body.Length} chars]… {body[^400..]}";
 }
