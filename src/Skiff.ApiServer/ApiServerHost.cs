@@ -99,6 +99,11 @@ public interface IOpenApiEndpoints
 /// <summary>The request pipeline: one instance for the server's lifetime, safe for concurrent requests.</summary>
 internal sealed class RequestPipeline(ApiServerComponents c, ClientCertificateAuthenticator authenticator, ApiServerOptions options, ILogger log)
 {
+    // Upstream's max-in-flight filter: past these many concurrent requests the server answers 429
+    // at once instead of queueing without bound. Watches are long-running and not counted.
+    private readonly SemaphoreSlim _readSlots = new(options.MaxRequestsInflight);
+    private readonly SemaphoreSlim _writeSlots = new(options.MaxMutatingRequestsInflight);
+
     private static readonly HashSet<string> AnonymousPaths = ["/healthz", "/livez", "/readyz", "/version", "/version/"];
 
     public async Task HandleAsync(HttpContext ctx)
@@ -121,7 +126,17 @@ internal sealed class RequestPipeline(ApiServerComponents c, ClientCertificateAu
             if (user is null || user.IsAnonymous)
                 throw StatusException.Unauthorized();
             ctx.Items[ResourceHandler.UserKey] = user;
-            await RouteAsync(ctx, path, user);
+            var longRunning = ctx.Request.Query["watch"] is var wq && (wq == "true" || wq == "1") || path.Contains("/watch/", StringComparison.Ordinal);
+            if (longRunning)
+            {
+                await RouteAsync(ctx, path, user);
+                return;
+            }
+            var slots = HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method) ? _readSlots : _writeSlots;
+            if (!slots.Wait(0))
+                throw new StatusException(429, "TooManyRequests", "Too many requests, please try again later.") { RetryAfterSeconds = 1 };
+            try { await RouteAsync(ctx, path, user); }
+            finally { slots.Release(); }
         }
         catch (StatusException e)
         {

@@ -12,4 +12,8 @@ public sealed record ApiServerOptions
     public string ServiceCidr { get; init; } = "10.43.0.0/16";
     /// <summary>The <c>--runtime-config</c> value: extra group/versions to serve or to turn off.</summary>
     public string? RuntimeConfig { get; init; }
+    /// <summary>Upstream's --max-requests-inflight: concurrent non-mutating requests before 429.</summary>
+    public int MaxRequestsInflight { get; init; } = 400;
+    /// <summary>Upstream's --max-mutating-requests-inflight: concurrent writes before 429.</summary>
+    public int MaxMutatingRequestsInflight { get; init; } = 200;
 }

@@ -314,7 +314,12 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         foreach (var o in page.Items)
         {
             if (partial) WritePartial(w, o); else o.WriteTo(w);
-            if (++n % 256 == 0) await w.FlushAsync(ctx.RequestAborted);
+            if (++n % 256 == 0)
+            {
+                // Utf8JsonWriter only commits into the pipe; flushing the pipe streams the list instead of holding it whole.
+                w.Flush();
+                await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
+            }
         }
         w.WriteEndArray();
         w.WriteEndObject();
