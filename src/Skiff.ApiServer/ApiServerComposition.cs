@@ -24,7 +24,8 @@ public static class ApiServerComposition
             throw new ArgumentException($"--runtime-config: {error}");
         var catalog = BuiltinResources.All.Where(r => enablement.IsResourceEnabled(new GroupVersionResource(r.Group, r.Version, r.Resource)));
         var resources = new ResourceRegistry(catalog, enablement.IsServed, DefaultApiVersions.OrderGroups(BuiltinResources.All.Select(r => r.Group).Distinct()));
-        var objects = new ObjectRegistry(store, resources, Validate);
+        var allocator = new Registry.Services.ServiceAllocator(options.ServiceCidr, options.NodePortRange.Min, options.NodePortRange.Max);
+        var objects = new ObjectRegistry(store, resources, Validate, allocator);
         var tables = new TableWriterAdapter();
         var watches = new WatchHandler(objects, tables);
         var authorizer = new Authorization.AllowAuthenticatedAuthorizer();

@@ -10,6 +10,8 @@ public sealed record ApiServerOptions
     /// <summary>The address clients are told to use (discovery's serverAddressByClientCIDRs).</summary>
     public string AdvertiseAddress { get; init; } = "127.0.0.1";
     public string ServiceCidr { get; init; } = "10.43.0.0/16";
+    /// <summary>The NodePort range, inclusive (upstream's --service-node-port-range).</summary>
+    public (int Min, int Max) NodePortRange { get; init; } = (30000, 32767);
     /// <summary>The <c>--runtime-config</c> value: extra group/versions to serve or to turn off.</summary>
     public string? RuntimeConfig { get; init; }
     /// <summary>Upstream's --max-requests-inflight: concurrent non-mutating requests before 429.</summary>

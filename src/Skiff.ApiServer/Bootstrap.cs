@@ -56,6 +56,7 @@ public static class Bootstrap
 
     private static async Task CreateIfMissingAsync(ObjectRegistry objects, ServedResource r, string ns, JsonObject obj, CancellationToken ct)
     {
+        if (await objects.TryGetAsync(r, ns, Serialization.Obj.Name(obj), ct) is not null) return;
         try { await objects.CreateAsync(r, ns, obj, dryRun: false, ct); }
         catch (StatusException e) when (e.Code == 409) { }
     }

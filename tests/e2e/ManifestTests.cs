@@ -72,6 +72,10 @@ public sealed class ManifestTests(ServerFixture f) : IClassFixture<ServerFixture
         Assert.Matches("uid: [0-9a-f-]{36}", yaml);
         Assert.Matches("creationTimestamp: \"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\"", yaml);
 
+        var clusterIp = await Kubectl.OkAsync(f.Server, "get", "-n", ns, "svc", "web", "-o", "jsonpath={.spec.clusterIP}");
+        Assert.Matches(@"^10\.43\.\d+\.\d+$", clusterIp);
+        Assert.NotEqual("10.43.0.1", clusterIp);
+
         // Secrets keep stringData only as data.
         var secret = await Kubectl.OkAsync(f.Server, "get", "-n", ns, "secret", "sec", "-o", "jsonpath={.data.password}|{.stringData}");
         Assert.Equal(Convert.ToBase64String(Encoding.UTF8.GetBytes("hunter2")) + "|", secret);

@@ -53,3 +53,9 @@ public sealed record FieldError(FieldErrorType Type, string Field, object? BadVa
         _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "",
     };
 }
+
+/// <summary>A bad value printed as-is (e.g. Go's <c>[]string{"10.43.0.1"}</c>), not quoted like a string.</summary>
+public sealed record LiteralValue(string Text)
+{
+    public override string ToString() => Text;
+}

@@ -26,9 +26,35 @@ public sealed record DeleteOptions
 /// pipeline of metadata rules, per-kind policy, validation and the compare-and-swap writes over
 /// <see cref="IStore"/>. It knows nothing of HTTP. Thread-safe.
 /// </summary>
-public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Func<ServedResource, JsonObject, IReadOnlyList<FieldError>> validate)
+public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Func<ServedResource, JsonObject, IReadOnlyList<FieldError>> validate,
+    Services.ServiceAllocator? serviceAllocator = null)
 {
     private static readonly GroupResource NamespacesGr = new("", "namespaces");
+    private static readonly GroupResource ServicesGr = new("", "services");
+
+    public Services.ServiceAllocator? ServiceAllocator => serviceAllocator;
+
+    /// <summary>Rebuilds the allocators from what is stored; call once before serving.</summary>
+    public async Task LoadAllocationsAsync(CancellationToken ct)
+    {
+        if (serviceAllocator is null || resources.Find("", "v1", "services") is not { } services) return;
+        var all = await ListAsync(services, "", new ListOptions(), ct);
+        serviceAllocator.Load(all.Items);
+    }
+
+    /// <summary>Reserves a Service's ClusterIP and node ports (others: nothing); 422 when a requested one is taken.</summary>
+    private void Allocate(ServedResource r, JsonObject obj, JsonObject? old)
+    {
+        if (serviceAllocator is null || r.GroupResource != ServicesGr) return;
+        var errors = serviceAllocator.Allocate(obj, old);
+        if (errors.Count > 0) throw StatusException.Invalid(r.Group, r.Kind, Obj.Name(obj), errors);
+    }
+
+    /// <summary>Frees what <paramref name="obj"/> holds beyond <paramref name="keep"/>.</summary>
+    private void Release(ServedResource r, JsonObject obj, JsonObject? keep)
+    {
+        if (serviceAllocator is not null && r.GroupResource == ServicesGr) serviceAllocator.Release(obj, keep);
+    }
 
     public IStore Store => store;
     public ResourceRegistry Resources => resources;
@@ -180,10 +206,16 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
             {
                 var existing = await store.GetAsync(r.Key(ns, name), 0, ct);
                 if (existing is not null) throw StatusException.AlreadyExists(r.GroupResource, name);
+                Allocate(r, obj, null);
+                Release(r, obj, null);
                 return obj;
             }
-            var res = await store.CreateAsync(r.Key(ns, name), Obj.ToUtf8(obj), ct);
+            Allocate(r, obj, null);
+            WriteResult res;
+            try { res = await store.CreateAsync(r.Key(ns, name), Obj.ToUtf8(obj), ct); }
+            catch { Release(r, obj, null); throw; }
             if (res.Succeeded) return Decode(r, res.Current!);
+            Release(r, obj, null);
             if (generated && attempt < 5) continue;
             throw StatusException.AlreadyExists(r.GroupResource, name);
         }
@@ -266,23 +298,36 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
             var errors = validate(r, desired);
             if (errors.Count > 0) throw StatusException.Invalid(r.Group, r.Kind, name, errors);
 
+            Allocate(r, desired, current);
             var curFinal = current.DeepClone().AsObject();
             Obj.Meta(curFinal).Remove("resourceVersion");
             Obj.Meta(desired).Remove("resourceVersion");
             if (Obj.DeepEquals(curFinal, desired)) return (current, false);
-            if (dryRun) { Obj.Meta(desired)["resourceVersion"] = kv.ModRevision.ToString(); return (desired, false); }
+            if (dryRun)
+            {
+                Release(r, desired, current);
+                Obj.Meta(desired)["resourceVersion"] = kv.ModRevision.ToString();
+                return (desired, false);
+            }
 
-            if (IsReadyToRemove(desired))
+            WriteResult res;
+            try
             {
-                var del = await store.DeleteAsync(key, kv.ModRevision, ct);
-                if (del.Succeeded) { var gone = Decode(r, del.Current!); return (gone, false); }
+                res = IsReadyToRemove(desired)
+                    ? await store.DeleteAsync(key, kv.ModRevision, ct)
+                    : await store.UpdateAsync(key, Obj.ToUtf8(desired), kv.ModRevision, ct);
             }
-            else
+            catch { Release(r, desired, current); throw; }
+            if (res.Succeeded)
             {
-                var res = await store.UpdateAsync(key, Obj.ToUtf8(desired), kv.ModRevision, ct);
-                if (res.Succeeded) return (Decode(r, res.Current!), false);
-                if (res.Status == WriteStatus.NotFound) throw StatusException.NotFound(r.GroupResource, name);
+                var written = Decode(r, res.Current!);
+                // What the old version held and the new one does not is free again (all of it, once deleted).
+                if (IsReadyToRemove(desired)) { Release(r, desired, null); Release(r, current, null); }
+                else Release(r, current, desired);
+                return (written, false);
             }
+            Release(r, desired, current);
+            if (res.Status == WriteStatus.NotFound) throw StatusException.NotFound(r.GroupResource, name);
             if (conditional) throw StatusException.Conflict(r.GroupResource, name, StatusException.StaleObjectMessage);
             if (attempt > 50) throw StatusException.Conflict(r.GroupResource, name, "too many concurrent updates, please retry");
         }
@@ -370,7 +415,12 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
             {
                 if (opts.DryRun) return (current, true);
                 var res = await store.DeleteAsync(key, kv.ModRevision, ct);
-                if (res.Succeeded) return (Decode(r, res.Current!), true);
+                if (res.Succeeded)
+                {
+                    var gone = Decode(r, res.Current!);
+                    Release(r, gone, null);
+                    return (gone, true);
+                }
                 if (res.Status == WriteStatus.NotFound) throw StatusException.NotFound(r.GroupResource, name);
             }
             if (attempt > 50) throw StatusException.Conflict(r.GroupResource, name, "too many concurrent updates, please retry");

@@ -17,13 +17,14 @@ public static class ServerCommand
     private static readonly Option<bool?> DisableAgent = new("--disable-agent") { Description = "(components) Do not run a local agent and register a local kubelet" };
     private static readonly Option<string> ClusterCidr = new("--cluster-cidr") { Description = "(networking) IPv4 network CIDR to use for pod IPs (default 10.42.0.0/16)" };
     private static readonly Option<string> ServiceCidr = new("--service-cidr") { Description = "(networking) IPv4 network CIDR to use for service IPs (default 10.43.0.0/16)" };
+    private static readonly Option<string> NodePortRange = new("--service-node-port-range") { Description = "(networking) Port range to reserve for services with NodePort visibility (default 30000-32767)" };
     private static readonly Option<string> RuntimeConfig = new("--runtime-config") { Description = "(apiserver) Extra API group/versions to enable or disable, e.g. resource.k8s.io/v1beta2=true" };
 
     private static readonly Option<string> CompactInterval = new("--datastore-compact-interval") { Description = "(datastore) How often old revisions are compacted, e.g. 1m or 30s (default 1m)" };
     private static readonly Option<long?> CompactKeep = new("--datastore-compact-keep") { Description = "(datastore) Revisions of history always kept for watch resumption (default 1000)" };
     private static readonly Option<string> CompactMinAge = new("--datastore-compact-min-age") { Description = "(datastore) History newer than this is never compacted, e.g. 5m (default 5m)" };
 
-    private static readonly Option[] All = [Config, DataDir, BindAddress, HttpsPort, TlsSan, WriteKubeconfig, WriteKubeconfigMode, DisableAgent, ClusterCidr, ServiceCidr, RuntimeConfig, CompactInterval, CompactKeep, CompactMinAge];
+    private static readonly Option[] All = [Config, DataDir, BindAddress, HttpsPort, TlsSan, WriteKubeconfig, WriteKubeconfigMode, DisableAgent, ClusterCidr, ServiceCidr, NodePortRange, RuntimeConfig, CompactInterval, CompactKeep, CompactMinAge];
 
     public static Command Create()
     {
@@ -89,8 +90,14 @@ public static class ServerCommand
         foreach (var (flag, cidr) in new[] { ("--service-cidr", serviceCidr), ("--cluster-cidr", clusterCidr) })
             if (!IPNetwork.TryParse(cidr, out _)) throw new FormatException($"{flag}: \"{cidr}\" is not a CIDR");
 
+        var range = Get(NodePortRange) ?? "30000-32767";
+        var m = System.Text.RegularExpressions.Regex.Match(range, @"^(\d+)-(\d+)$");
+        if (!m.Success || int.Parse(m.Groups[1].Value) is var lo && int.Parse(m.Groups[2].Value) is var hi && (lo < 1 || hi > 65535 || lo > hi))
+            throw new FormatException($"--service-node-port-range: \"{range}\" is not a port range like 30000-32767");
+
         return new ServerOptions
         {
+            NodePortRange = (lo, hi),
             DataDir = Path.GetFullPath(Get(DataDir) ?? Paths.DefaultDataDir),
             BindAddress = address,
             HttpsListenPort = port,

@@ -14,6 +14,7 @@ public sealed record ServerOptions
     public bool DisableAgent { get; init; }
     public string ClusterCidr { get; init; } = "10.42.0.0/16";
     public string ServiceCidr { get; init; } = "10.43.0.0/16";
+    public (int Min, int Max) NodePortRange { get; init; } = (30000, 32767);
     public string? RuntimeConfig { get; init; }
     public TimeSpan CompactInterval { get; init; } = TimeSpan.FromMinutes(1);
     public long CompactKeep { get; init; } = 1000;

@@ -37,10 +37,12 @@ public static class ServerRunner
             BindAddress = o.BindAddress,
             Port = o.HttpsListenPort,
             ServiceCidr = o.ServiceCidr,
+            NodePortRange = o.NodePortRange,
             RuntimeConfig = o.RuntimeConfig,
             AdvertiseAddress = AdvertiseAddress(o),
         };
         var components = ApiServerComposition.Build(store, apiOptions, loggers);
+        await components.Objects.LoadAllocationsAsync(ct);
         await using var host = await ApiServerHost.StartAsync(apiOptions, components, pki, loggers, ct);
         log.LogInformation("API server listening on https://{Address}:{Port}", o.BindAddress, host.Port);
 
