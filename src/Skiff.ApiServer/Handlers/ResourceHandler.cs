@@ -122,6 +122,11 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         var ct = ctx.RequestAborted;
         if (!r.Subresources.TryGetValue(info.Subresource, out var sub))
             throw StatusException.PageNotFound();
+        if (info.Subresource == "scale" && sub.Kind == "Scale")
+        {
+            await HandleScaleAsync(ctx, info, r, dryRun);
+            return;
+        }
         if (info.Subresource != "status")
             throw new StatusException(501, "NotImplemented", $"the subresource {r.Resource}/{info.Subresource} is not yet served by this server");
         switch (info.Verb)
@@ -145,7 +150,54 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             default:
                 throw StatusException.MethodNotAllowed("the server does not allow this method on the requested resource");
         }
-        _ = sub;
+    }
+
+    /// <summary>GET/PUT/PATCH of /scale: a Scale view over the parent's spec.replicas (kubectl scale).</summary>
+    private async Task HandleScaleAsync(HttpContext ctx, RequestInfo info, ServedResource r, bool dryRun)
+    {
+        var ct = ctx.RequestAborted;
+        JsonObject result;
+        switch (info.Verb)
+        {
+            case "get":
+                result = ScaleSubresource.From(await objects.GetAsync(r, info.Namespace, info.Name, ct));
+                break;
+            case "update":
+            {
+                var body = RequestBody.ParseObject(await RequestBody.ReadBytesAsync(ctx.Request, ct), ctx.Request.ContentType);
+                var (parent, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Main,
+                    cur => ScaleSubresource.ApplyTo(cur ?? throw StatusException.NotFound(r.GroupResource, info.Name), body, r.Kind), dryRun, ct);
+                result = ScaleSubresource.From(parent);
+                break;
+            }
+            case "patch":
+            {
+                var contentType = RequestBody.MediaType(ctx.Request.ContentType);
+                var patch = RequestBody.Parse(await RequestBody.ReadBytesAsync(ctx.Request, ct), "application/json");
+                var (parent, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Main, cur =>
+                {
+                    if (cur is null) throw StatusException.NotFound(r.GroupResource, info.Name);
+                    var scale = ScaleSubresource.From(cur);
+                    JsonNode? patched;
+                    try
+                    {
+                        patched = contentType == "application/json-patch+json" ? JsonPatch.Apply(scale, patch) : JsonMergePatch.Apply(scale, patch);
+                    }
+                    catch (PatchException e) { throw e.IsInvalid ? new StatusException(422, "Invalid", e.Message) : StatusException.BadRequest(e.Message); }
+                    if (patch is JsonObject po && po["metadata"]?["resourceVersion"] is null) Obj.Meta((JsonObject)patched!)["resourceVersion"] = null;
+                    return ScaleSubresource.ApplyTo(cur, patched as JsonObject ?? throw StatusException.BadRequest("the patch did not produce an object"), r.Kind);
+                }, dryRun, ct);
+                result = ScaleSubresource.From(parent);
+                break;
+            }
+            default:
+                throw StatusException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter, Obj.Writer);
+        result.WriteTo(w);
+        await w.FlushAsync(ct);
     }
 
     private async Task<(JsonObject, bool)> PatchAsync(HttpContext ctx, ServedResource r, RequestInfo info, UpdateScope scope, bool dryRun)
