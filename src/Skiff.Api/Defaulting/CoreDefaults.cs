@@ -10,7 +10,7 @@ internal static class CoreDefaults
     {
         var spec = Ensure(obj, "spec");
         // The selector and the object's labels follow the template's labels when left empty.
-        if (Child(spec, "template", "metadata")?["labels"] is JsonObject templateLabels)
+        if (Child(spec, "template", "metadata")?["labels"] is JsonObject { Count: > 0 } templateLabels)
         {
             if (!IsNonEmptyObject(spec["selector"])) spec["selector"] = templateLabels.DeepClone();
             var metadata = Ensure(obj, "metadata");

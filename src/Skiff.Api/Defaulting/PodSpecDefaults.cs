@@ -72,9 +72,12 @@ internal static class PodSpecDefaults
     private static void DefaultRequestsFromLimits(JsonObject container)
     {
         if (Child(container, "resources") is not { } resources || resources["limits"] is not JsonObject limits) return;
-        var requests = Ensure(resources, "requests");
+        // Only touch requests when something is copied: upstream's empty map would be omitted on the wire.
         foreach (var (name, quantity) in limits)
+        {
+            var requests = Ensure(resources, "requests");
             if (!requests.ContainsKey(name)) requests[name] = quantity?.DeepClone();
+        }
     }
 
     private static void ApplyContainer(JsonObject container)

@@ -79,7 +79,8 @@ internal static class WorkloadDefaults
         DefaultPointer(spec, "parallelism", 1);
         DefaultPointer(spec, "backoffLimit", spec["backoffLimitPerIndex"] is null ? 6 : int.MaxValue);
         var template = Ensure(spec, "template");
-        if (Child(template, "metadata")?["labels"] is JsonObject templateLabels)
+        // An empty label map copied upstream is omitted on the wire, so only non-empty labels are copied.
+        if (Child(template, "metadata")?["labels"] is JsonObject { Count: > 0 } templateLabels)
         {
             var metadata = Ensure(obj, "metadata");
             if (!IsNonEmptyObject(metadata["labels"])) metadata["labels"] = templateLabels.DeepClone();

@@ -122,6 +122,13 @@ public class PodDefaultsTests
     }
 
     [Fact]
+    public void Empty_limits_add_no_empty_requests()
+    {
+        var pod = Defaulted("", "v1", "Pod", """{"spec":{"containers":[{"name":"c","image":"a:1","resources":{"limits":{}}}]}}""");
+        Equal("""{"limits":{}}""", pod["spec"]!["containers"]![0]!["resources"]);
+    }
+
+    [Fact]
     public void Deprecated_service_account_field_is_an_alias_of_the_name()
     {
         var pod = Defaulted("", "v1", "Pod", """{"spec":{"serviceAccount":"old","containers":[]}}""");

@@ -135,6 +135,16 @@ public class WorkloadDefaultsTests
     }
 
     [Fact]
+    public void Empty_template_labels_are_not_copied()
+    {
+        var job = Defaulted("batch", "v1", "Job", """{"metadata":{"name":"j"},"spec":{"template":{"metadata":{"labels":{}},"spec":{"containers":[]}}}}""");
+        Equal("""{"name":"j"}""", job["metadata"]);
+        var rc = Defaulted("", "v1", "ReplicationController", """{"metadata":{"name":"rc"},"spec":{"template":{"metadata":{"labels":{}},"spec":{"containers":[]}}}}""");
+        Equal("""{"name":"rc"}""", rc["metadata"]);
+        Assert.False(rc["spec"]!.AsObject().ContainsKey("selector"));
+    }
+
+    [Fact]
     public void Pod_template() =>
         Equal("""{"template":{"metadata":{"labels":{"app":"a"}},"spec":@SPEC}}""",
             Defaulted("", "v1", "PodTemplate", """{"template":@TEMPLATE}"""));
