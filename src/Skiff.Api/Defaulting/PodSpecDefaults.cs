@@ -16,7 +16,9 @@ internal static class PodSpecDefaults
     public static void ApplyTemplate(JsonObject? template)
     {
         if (template is null) return;
-        // PodTemplateSpec.spec is a struct value upstream, so a template always has a (defaulted) spec.
+        // PodTemplateSpec's metadata and spec are struct values upstream, always on the wire (since
+        // 1.33 an empty ObjectMeta is {} rather than {creationTimestamp: null}); the spec is defaulted.
+        Ensure(template, "metadata");
         ApplySpec(Ensure(template, "spec"));
     }
 

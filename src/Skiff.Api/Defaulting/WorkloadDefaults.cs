@@ -102,7 +102,9 @@ internal static class WorkloadDefaults
         DefaultPointer(spec, "failedJobsHistoryLimit", 1);
         // The job template's JobSpec gets no Job defaults upstream (those hang off the Job type),
         // only the nested types' defaults: pod template and pod failure policy.
-        var jobSpec = Ensure(Ensure(spec, "jobTemplate"), "spec");
+        var jobTemplate = Ensure(spec, "jobTemplate");
+        Ensure(jobTemplate, "metadata");
+        var jobSpec = Ensure(jobTemplate, "spec");
         ApplyPodFailurePolicy(jobSpec);
         PodSpecDefaults.ApplyTemplate(Ensure(jobSpec, "template"));
     }

@@ -117,7 +117,7 @@ public class WorkloadDefaultsTests
             """);
         Equal("""
             {"spec":{"schedule":"* * * * *","concurrencyPolicy":"Allow","suspend":false,"successfulJobsHistoryLimit":3,"failedJobsHistoryLimit":1,
-              "jobTemplate":{"spec":{"template":{"spec":@SPEC(OnFailure)}}}}}
+              "jobTemplate":{"metadata":{},"spec":{"template":{"metadata":{},"spec":@SPEC(OnFailure)}}}}}
             """, c);
     }
 
