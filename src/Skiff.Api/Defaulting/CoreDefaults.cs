@@ -65,6 +65,13 @@ internal static class CoreDefaults
         DefaultString(Ensure(obj, "status"), "phase", "Active");
     }
 
+    public static void Node(JsonObject obj)
+    {
+        // A node that reports only capacity can allocate all of it.
+        if (Child(obj, "status") is { } status && status["allocatable"] is null && status["capacity"] is JsonObject capacity)
+            status["allocatable"] = capacity.DeepClone();
+    }
+
     public static void Endpoints(JsonObject obj)
     {
         foreach (var subset in Items(obj, "subsets"))

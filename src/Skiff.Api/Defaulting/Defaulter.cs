@@ -34,6 +34,7 @@ public static class Defaulter
         ("", "v1", "Secret") => CoreDefaults.Secret,
         ("", "v1", "Namespace") => CoreDefaults.Namespace,
         ("", "v1", "Endpoints") => CoreDefaults.Endpoints,
+        ("", "v1", "Node") => CoreDefaults.Node,
         ("", "v1", "LimitRange") => CoreDefaults.LimitRange,
         ("", "v1", "PersistentVolumeClaim") => VolumeDefaults.ApplyClaim,
         ("", "v1", "PersistentVolume") => VolumeDefaults.ApplyPersistentVolume,

@@ -102,6 +102,15 @@ public class CoreDefaultsTests
             """, lr);
     }
 
+    [Fact]
+    public void Node_allocatable_defaults_to_capacity()
+    {
+        Equal("""{"status":{"capacity":{"cpu":"2","pods":"110"},"allocatable":{"cpu":"2","pods":"110"}}}""",
+            Defaulted("", "v1", "Node", """{"status":{"capacity":{"cpu":"2","pods":"110"}}}"""));
+        Equal("""{"status":{"capacity":{"cpu":"2"},"allocatable":{"cpu":"1500m"}}}""",
+            Defaulted("", "v1", "Node", """{"status":{"capacity":{"cpu":"2"},"allocatable":{"cpu":"1500m"}}}"""));
+    }
+
     [Theory]
     [InlineData("", "v1", "ConfigMap")]
     [InlineData("apps", "v1beta2", "Deployment")]
