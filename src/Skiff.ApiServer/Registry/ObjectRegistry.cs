@@ -34,6 +34,13 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
 
     public Services.ServiceAllocator? ServiceAllocator => serviceAllocator;
 
+    /// <summary>Upstream's scheme defaults (and, for Services, the IP family fields the service storage fills in).</summary>
+    private static void ApplyDefaults(ServedResource r, JsonObject obj, JsonObject? old)
+    {
+        Skiff.Api.Defaulting.Defaulter.Apply(r.Group, r.Version, r.Kind, obj);
+        if (r.GroupResource == ServicesGr) Skiff.Api.Defaulting.ServiceIPFamilies.Apply(obj, old, ["IPv4"]);
+    }
+
     /// <summary>Rebuilds the allocators from what is stored; call once before serving.</summary>
     public async Task LoadAllocationsAsync(CancellationToken ct)
     {
@@ -194,6 +201,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
         else meta.Remove("namespace");
 
         PrepareForCreate(r, obj);
+        ApplyDefaults(r, obj, null);
         r.Policy.Normalize?.Invoke(obj);
         var generated = Obj.Name(obj).Length == 0 && Obj.Str(meta, "generateName") is { Length: > 0 };
         for (var attempt = 0; ; attempt++)
@@ -294,6 +302,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
                 throw StatusException.Conflict(r.GroupResource, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {curUid}");
 
             PrepareForUpdate(r, scope, desired, current);
+            ApplyDefaults(r, desired, current);
             r.Policy.Normalize?.Invoke(desired);
             var errors = validate(r, desired);
             if (errors.Count > 0) throw StatusException.Invalid(r.Group, r.Kind, name, errors);
