@@ -17,13 +17,38 @@ public class PerformanceTests(ITestOutputHelper output)
         Assert.Empty(UnknownFieldChecker.Find(body, schema));
 
         for (var i = 0; i < 200; i++) UnknownFieldChecker.Find(body, schema);
-        const int runs = 1000;
-        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        var sw = Stopwatch.StartNew();
-        for (var i = 0; i < runs; i++) UnknownFieldChecker.Find(body, schema);
-        sw.Stop();
-        var allocated = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / runs;
-        output.WriteLine($"{body.Length} bytes: {sw.Elapsed.TotalMicroseconds / runs:F1} µs per check, {allocated} bytes allocated per check");
+
+        // The machine is shared, so take the best of several rounds, and time a bare Utf8JsonReader pass over the
+        // same bytes alongside as the floor any reader-based check stands on.
+        const int runs = 200;
+        double best = double.MaxValue, bestFloor = double.MaxValue;
+        long allocated = 0;
+        var tokens = 0;
+        for (var round = 0; round < 10; round++)
+        {
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var sw = Stopwatch.StartNew();
+            for (var i = 0; i < runs; i++) UnknownFieldChecker.Find(body, schema);
+            sw.Stop();
+            allocated = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / runs;
+            best = Math.Min(best, sw.Elapsed.TotalMicroseconds / runs);
+
+            var floor = Stopwatch.StartNew();
+            for (var i = 0; i < runs; i++) tokens = CountTokens(body);
+            floor.Stop();
+            bestFloor = Math.Min(bestFloor, floor.Elapsed.TotalMicroseconds / runs);
+        }
+
+        output.WriteLine($"{body.Length} bytes, {tokens} tokens: {best:F1} µs per check (best of 10 rounds), "
+            + $"{allocated} bytes allocated per check; a bare Utf8JsonReader pass takes {bestFloor:F1} µs");
+    }
+
+    private static int CountTokens(byte[] body)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(body);
+        var n = 0;
+        while (reader.Read()) n++;
+        return n;
     }
 
     /// <summary>A Deployment padded to about <paramref name="size"/> bytes with containers carrying env vars, ports and

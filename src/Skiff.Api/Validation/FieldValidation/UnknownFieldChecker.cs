@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using Skiff.Api.Schema;
@@ -112,6 +113,32 @@ public static class UnknownFieldChecker
     }
 
     /// <summary>One walk's mutable state: the current field path, the keys seen in the open objects, the findings.</summary>
+    /// <summary>
+    /// A definition's fields numbered once, with their value shapes resolved, so the walk looks a name up without
+    /// allocating and tracks repeated fields in a bit set. Built on first use per definition; immutable after.
+    /// </summary>
+    private sealed class StructInfo
+    {
+        private static readonly ConcurrentDictionary<DefinitionSchema, StructInfo> Cache = new(ReferenceEqualityComparer.Instance);
+
+        public readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> Index;
+        public readonly Shape[] Shapes;
+
+        private StructInfo(DefinitionSchema d)
+        {
+            var index = new Dictionary<string, int>(d.Properties.Count, StringComparer.Ordinal);
+            Shapes = new Shape[d.Properties.Count];
+            foreach (var p in d.Properties.Values)
+            {
+                Shapes[index.Count] = Shape.Of(p);
+                index.Add(p.Name, index.Count);
+            }
+            Index = index.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
+        public static StructInfo For(DefinitionSchema d) => Cache.GetOrAdd(d, static d => new StructInfo(d));
+    }
+
     private sealed class Walk : IDisposable
     {
         // Objects with more keys than this switch from a linear scan to a hash set for duplicate detection.
@@ -138,47 +165,39 @@ public static class UnknownFieldChecker
             var bytesBase = _keyBytesLength;
             HashSet<string>? manyKeys = null;
             var pathBase = _pathLength;
-            // The generated tables are ordinal dictionaries: look names up by span, without a string per key.
-            Dictionary<string, PropertySchema>.AlternateLookup<ReadOnlySpan<char>> lookup = default;
-            var hasLookup = shape.Definition?.Properties is Dictionary<string, PropertySchema> table
-                && table.TryGetAlternateLookup(out lookup);
+            var info = shape.Kind == ShapeKind.Struct ? StructInfo.For(shape.Definition!) : null;
+            var elementShape = shape.Kind == ShapeKind.Map ? (shape.Element is { } element ? Shape.Of(element) : Shape.Opaque) : Shape.Untyped;
+            ulong seenFields = 0; // struct fields 0..63 already present; later ones go through RememberKey
 
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
                 var name = AppendKeyToPath(ref r, pathBase);
                 Shape valueShape;
-                bool checkDuplicate;
-                switch (shape.Kind)
+                var checkDuplicate = true;
+                if (info is null)
                 {
-                    case ShapeKind.Struct:
-                        PropertySchema? property;
-                        if (hasLookup) lookup.TryGetValue(name, out property);
-                        else property = shape.Definition!.Property(name.ToString());
-                        if (property is not null)
-                        {
-                            valueShape = Shape.Of(property);
-                            checkDuplicate = true;
-                        }
-                        else if (root && (name.SequenceEqual("apiVersion") || name.SequenceEqual("kind")))
-                        {
-                            valueShape = Shape.Opaque;
-                            checkDuplicate = true;
-                        }
-                        else
-                        {
-                            Report("unknown field ");
-                            valueShape = Shape.Opaque;
-                            checkDuplicate = false;
-                        }
-                        break;
-                    case ShapeKind.Map:
-                        valueShape = shape.Element is { } element ? Shape.Of(element) : Shape.Opaque;
-                        checkDuplicate = true;
-                        break;
-                    default:
-                        valueShape = Shape.Untyped;
-                        checkDuplicate = true;
-                        break;
+                    valueShape = elementShape;
+                }
+                else if (info.Index.TryGetValue(name, out var field))
+                {
+                    valueShape = info.Shapes[field];
+                    if (field < 64)
+                    {
+                        checkDuplicate = false;
+                        var bit = 1UL << field;
+                        if ((seenFields & bit) != 0) Report("duplicate field ");
+                        seenFields |= bit;
+                    }
+                }
+                else if (root && (name.SequenceEqual("apiVersion") || name.SequenceEqual("kind")))
+                {
+                    valueShape = Shape.Opaque;
+                }
+                else
+                {
+                    Report("unknown field ");
+                    valueShape = Shape.Opaque;
+                    checkDuplicate = false;
                 }
 
                 if (checkDuplicate && !RememberKey(ref r, keysBase, bytesBase, ref manyKeys))
@@ -202,8 +221,11 @@ public static class UnknownFieldChecker
                 case JsonTokenType.StartObject when shape.Kind is ShapeKind.Struct or ShapeKind.Map or ShapeKind.Untyped:
                     Object(ref r, shape, root: false);
                     break;
-                case JsonTokenType.StartArray when shape.Kind is ShapeKind.Array or ShapeKind.Untyped:
-                    Array(ref r, shape.Kind == ShapeKind.Untyped ? Shape.Untyped : shape.Element is { } items ? Shape.Of(items) : Shape.Opaque);
+                case JsonTokenType.StartArray when shape.Kind is ShapeKind.Untyped:
+                    Array(ref r, Shape.Untyped);
+                    break;
+                case JsonTokenType.StartArray when shape.Kind is ShapeKind.Array:
+                    Array(ref r, shape.Element is { } items ? Shape.Of(items) : Shape.Opaque);
                     break;
                 case JsonTokenType.StartObject or JsonTokenType.StartArray:
                     r.Skip();
