@@ -162,4 +162,29 @@ public class UnknownFieldCheckerTests
     public void Strict_decoding_error_joins_with_comma_space() =>
         Assert.Equal("strict decoding error: unknown field \"spec.foo\", duplicate field \"a\"",
             StrictDecodingMessages.StrictDecodingError(["unknown field \"spec.foo\"", "duplicate field \"a\""]));
+
+    [Fact]
+    public void Values_of_a_map_of_structs_are_checked_under_their_key()
+    {
+        var slice = """
+            {"spec":{"driver":"gpu.example.com","devices":[{"name":"gpu-0",
+              "attributes":{"gpu.example.com/model":{"string":"a100"},"gpu.example.com/index":{"int":0,"strng":"x"}}}]}}
+            """;
+        Assert.Equal(["unknown field \"spec.devices[0].attributes.gpu.example.com/index.strng\""],
+            Check(slice, "io.k8s.api.resource.v1.ResourceSlice"));
+    }
+
+    [Fact]
+    public void Every_built_in_kind_accepts_its_own_type_meta_and_metadata()
+    {
+        foreach (var (gvk, definition) in Skiff.Api.Schema.SchemaExtensions.DefinitionNamesByKind)
+        {
+            var apiVersion = gvk.Group.Length == 0 ? gvk.Version : $"{gvk.Group}/{gvk.Version}";
+            var body = "{\"apiVersion\":\"" + apiVersion + "\",\"kind\":\"" + gvk.Kind + "\",\"metadata\":{\"name\":\"x\",\"labels\":{\"a\":\"b\"}}}";
+            var found = Check(body, definition);
+            // List kinds, WatchEvent, Status and the like have ListMeta or no metadata; only resource kinds must be clean.
+            if (Skiff.Api.Schema.SchemaExtensions.Find(definition)!.Property("metadata")?.Schema.Ref == "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta")
+                Assert.True(found.Count == 0, $"{gvk}: {string.Join(", ", found)}");
+        }
+    }
 }
