@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Skiff.Api.Apply;
+namespace Skiff.Api.FieldManagement;
 
 /// <summary>
 /// The value rules structured-merge-diff uses: a total order over JSON values (numbers, then strings, then

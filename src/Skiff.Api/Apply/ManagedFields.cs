@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Skiff.Api.Schema;
 
-namespace Skiff.Api.Apply;
+namespace Skiff.Api.FieldManagement;
 
 /// <summary>
 /// managedFields bookkeeping for ordinary writes (create, update, non-apply patch), as upstream's field
@@ -143,10 +143,11 @@ public static class ManagedFields
     internal static FieldSet StripMeta(FieldSet set) => set.Difference(MetaFields);
 
     /// <summary>
-    /// The object a create is compared against: upstream compares with the kind's empty Go struct, whose
-    /// non-pointer struct fields (metadata, spec, status, pod templates, strategies) exist as {} — so those
-    /// are not "added" by a create and carry no "." marker. The OpenAPI document does not say which fields
-    /// are Go values, so this names the usual ones.
+    /// The object a create is compared against. Upstream compares with the kind's empty Go struct, in which
+    /// non-pointer struct fields (metadata, spec, status, pod templates, strategies) exist as {} and
+    /// fields without omitempty (most required ones, e.g. spec.template.spec.containers) as null, so a
+    /// create does not "add" them and they carry no "." marker. The OpenAPI document does not say which
+    /// fields are Go values, so this names the usual ones and treats other required fields as null.
     /// </summary>
     internal static JsonObject ZeroObject(DefinitionSchema schema)
     {
@@ -156,14 +157,18 @@ public static class ManagedFields
 
         static void Fill(JsonObject obj, DefinitionSchema definition, int depth)
         {
-            if (depth > 4) return;
-            foreach (var name in ValueStructFields)
+            if (depth > 6) return;
+            foreach (var (name, property) in definition.Properties)
             {
-                if (definition.Property(name) is not { } p || p.Schema.Ref is not { } r) continue;
-                if (SchemaExtensions.Find(r) is not { Properties.Count: > 0, MapType: not "atomic" } inner) continue;
-                var child = new JsonObject();
-                obj[name] = child;
-                if (name != "metadata" && name != "status") Fill(child, inner, depth + 1);
+                var inner = property.Schema.Ref is { } r ? SchemaExtensions.Find(r) : null;
+                var isStruct = inner is { Properties.Count: > 0 } && inner.MapType != "atomic" && property.MapType != "atomic";
+                if (isStruct && (ValueStructFields.Contains(name) || definition.Required.Contains(name)))
+                {
+                    var child = new JsonObject();
+                    obj[name] = child;
+                    if (name is not ("metadata" or "status")) Fill(child, inner!, depth + 1);
+                }
+                else if (definition.Required.Contains(name) && depth > 0) obj[name] = null;
             }
         }
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace Skiff.Api.Apply;
+namespace Skiff.Api.FieldManagement;
 
 /// <summary>
 /// One <c>metadata.managedFields</c> entry: who (manager, operation, apiVersion, subresource) owns which

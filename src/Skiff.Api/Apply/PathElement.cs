@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Skiff.Api.Apply;
+namespace Skiff.Api.FieldManagement;
 
 /// <summary>The four ways a field path steps into a value, in structured-merge-diff's sort order.</summary>
 public enum PathElementKind { Field, Key, Value, Index }

@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using Skiff.Api.Schema;
 
-namespace Skiff.Api.Apply;
+// The folder is Apply/, the namespace is not: a Skiff.Api.Apply namespace would hide the Apply(...) helpers
+// that tests under Skiff.Api.Tests import with "using static".
+namespace Skiff.Api.FieldManagement;
 
 /// <summary>The outcome of an apply: the object to store, or the conflicts that stopped it.</summary>
 public sealed record ApplyResult(JsonObject? Object, ApplyConflicts? Conflicts)

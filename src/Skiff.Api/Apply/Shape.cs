@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Skiff.Api.Schema;
 
-namespace Skiff.Api.Apply;
+namespace Skiff.Api.FieldManagement;
 
 internal enum ShapeKind { Scalar, Struct, Map, List, Untyped }
 

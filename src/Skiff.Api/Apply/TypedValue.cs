@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Skiff.Api.Apply;
+namespace Skiff.Api.FieldManagement;
 
 /// <summary>A JSON position that may be absent (as opposed to present and null).</summary>
 internal readonly record struct Slot(bool Present, JsonNode? Node)
