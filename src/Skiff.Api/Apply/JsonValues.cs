@@ -100,6 +100,39 @@ internal static class JsonValues
         }
     }
 
+    /// <summary>Compact JSON with object keys sorted, as Go encodes a map[string]interface{}.</summary>
+    public static void WriteSorted(StringBuilder sb, JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                sb.Append('{');
+                var first = true;
+                foreach (var (k, v) in o.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    if (!first) sb.Append(',');
+                    first = false;
+                    WriteString(sb, k);
+                    sb.Append(':');
+                    WriteSorted(sb, v);
+                }
+                sb.Append('}');
+                break;
+            case JsonArray a:
+                sb.Append('[');
+                for (var i = 0; i < a.Count; i++)
+                {
+                    if (i > 0) sb.Append(',');
+                    WriteSorted(sb, a[i]);
+                }
+                sb.Append(']');
+                break;
+            default:
+                Write(sb, node);
+                break;
+        }
+    }
+
     public static string ToJson(JsonNode? node)
     {
         var sb = new StringBuilder();

@@ -37,6 +37,67 @@ public static class ServerSideApply
     public static ApplyResult Apply(JsonObject? live, JsonObject applied, DefinitionSchema schema, string manager,
         string apiVersion, bool force, DateTimeOffset now, string? subresource = null, FieldSet? ignoredFields = null)
     {
+        var result = ApplyCore(live, applied, schema, manager, apiVersion, force, now, subresource, ignoredFields);
+        if (manager != KubectlManager) return result;
+
+        // kubectl apply --server-side on an object kubectl apply (client-side) made: fields the old
+        // last-applied annotation set may be taken over without a conflict, and the annotation follows.
+        if (result.Conflicts is { } conflicts && live is not null && AllowedByLastApplied(live, schema) is { } allowed)
+        {
+            var remaining = conflicts.Items.Where(c => !allowed.Has(c.Path)).ToList();
+            if (remaining.Count > 0) return new ApplyResult(null, new ApplyConflicts(remaining));
+            result = ApplyCore(live, applied, schema, manager, apiVersion, true, now, subresource, ignoredFields);
+        }
+        if (result.Object is { } obj && LastApplied(obj) is not null) SetLastApplied(obj, applied);
+        return result;
+    }
+
+    /// <summary>The manager name whose applies upgrade client-side apply's annotation, as upstream.</summary>
+    public const string KubectlManager = "kubectl";
+
+    public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+    private static string? LastApplied(JsonObject obj) =>
+        obj["metadata"]?["annotations"]?[LastAppliedAnnotation] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
+
+    /// <summary>Fields both the live object and its last-applied annotation set.</summary>
+    private static FieldSet? AllowedByLastApplied(JsonObject live, DefinitionSchema schema)
+    {
+        if (LastApplied(live) is not { } text) return null;
+        try
+        {
+            if (JsonNode.Parse(text) is not JsonObject lastApplied) return null;
+            var shape = Shape.Of(schema);
+            return TypedValue.ToFieldSet(lastApplied, shape).Intersection(TypedValue.ToFieldSet(ManagedFields.WithoutManagedFields(live), shape));
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or ApplyException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Rewrites the annotation from the applied configuration (without the annotation itself) as
+    /// Go encodes an unstructured object: keys sorted, Go escaping, a trailing newline. Upstream drops the
+    /// annotation instead when it would exceed 256 KiB.</summary>
+    private static void SetLastApplied(JsonObject obj, JsonObject applied)
+    {
+        var config = applied.DeepClone().AsObject();
+        if (config["metadata"]?["annotations"] is JsonObject configAnnotations)
+        {
+            configAnnotations.Remove(LastAppliedAnnotation);
+            if (configAnnotations.Count == 0) config["metadata"]!.AsObject().Remove("annotations");
+        }
+        var sb = new System.Text.StringBuilder();
+        JsonValues.WriteSorted(sb, config);
+        sb.Append('\n');
+        var annotations = obj["metadata"]!["annotations"]!.AsObject();
+        if (sb.Length > 256 * 1024) annotations.Remove(LastAppliedAnnotation);
+        else annotations[LastAppliedAnnotation] = sb.ToString();
+    }
+
+    private static ApplyResult ApplyCore(JsonObject? live, JsonObject applied, DefinitionSchema schema, string manager,
+        string apiVersion, bool force, DateTimeOffset now, string? subresource, FieldSet? ignoredFields)
+    {
         if (applied["metadata"]?["managedFields"] is JsonArray { Count: > 0 })
             throw new ApplyException("metadata.managedFields must be nil");
 

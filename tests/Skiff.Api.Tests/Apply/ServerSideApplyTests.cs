@@ -162,4 +162,42 @@ public sealed class ServerSideApplyTests
         var result = ServerSideApply.Apply(null, config, Deployment, "kubectl", "apps/v1", false, T0, ignoredFields: FieldSet.Of(FieldPath.Of("status")));
         Assert.DoesNotContain("f:status", FieldSet.FromFieldsV1(Entry(result.Object!, "kubectl", "Apply")["fieldsV1"]).ToFieldsV1Json());
     }
+    [Fact]
+    public void KubectlTakesOverFromClientSideApplyWithoutConflictsAndKeepsTheAnnotationCurrent()
+    {
+        var csa = Obj(Config(2));
+        csa["metadata"]!["annotations"] = new JsonObject { [ServerSideApply.LastAppliedAnnotation] = Config(2).ReplaceLineEndings("") };
+        var live = ManagedFields.Update(null, csa, Deployment, "kubectl-client-side-apply", "apps/v1", T0);
+        live["metadata"]!["uid"] = "uid-1";
+
+        var other = ServerSideApply.Apply(live, Obj(Config(3)), Deployment, "someone-else", "apps/v1", false, T0);
+        Assert.False(other.Succeeded);
+
+        var result = ServerSideApply.Apply(live, Obj(Config(3)), Deployment, "kubectl", "apps/v1", false, T0.AddMinutes(1));
+        Assert.True(result.Succeeded, result.Conflicts?.Message);
+        Assert.Equal(3, (int)result.Object!["spec"]!["replicas"]!);
+        var annotation = (string)result.Object["metadata"]!["annotations"]![ServerSideApply.LastAppliedAnnotation]!;
+        Assert.StartsWith("""{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"labels":{"app":"web"},"name":"web","namespace":"default"},"spec":{"replicas":3,""", annotation);
+        Assert.EndsWith("\n", annotation);
+        Assert.Contains("f:replicas", Fields(result.Object, "kubectl", "Apply"));
+    }
+
+    [Fact]
+    public void SetListsUnionAndEachApplierOwnsItsValues()
+    {
+        var first = """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","finalizers":["a.io/x"]}}""";
+        var second = """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","finalizers":["b.io/y"]}}""";
+        var obj = Apply(null, first, "one");
+        obj = Apply(obj, second, "two", minute: 1);
+        Assert.Equal("""["a.io/x","b.io/y"]""", obj["metadata"]!["finalizers"]!.ToJsonString());
+        Assert.Equal("""{"f:metadata":{"f:finalizers":{"v:\"b.io/y\"":{}}}}""", Fields(obj, "two", "Apply"));
+    }
+
+    [Fact]
+    public void DuplicateKeysInTheConfigAreRejected()
+    {
+        var config = Obj(Config(1));
+        config["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Add(new JsonObject { ["name"] = "nginx", ["image"] = "x" });
+        Assert.Throws<ApplyException>(() => ServerSideApply.Apply(null, config, Deployment, "kubectl", "apps/v1", false, T0));
+    }
 }
