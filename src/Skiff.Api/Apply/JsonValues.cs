@@ -64,6 +64,17 @@ internal static class JsonValues
     public static bool Equal(JsonNode? a, JsonNode? b) =>
         RankOf(a) == Rank.Number && RankOf(b) == Rank.Number ? AsDouble(a!) == AsDouble(b!) : JsonNode.DeepEquals(a, b);
 
+    /// <summary>A hash consistent with <see cref="Compare"/> (1 and 1.0 hash alike).</summary>
+    public static int Hash(JsonNode? node) => RankOf(node) switch
+    {
+        Rank.Number => AsDouble(node!).GetHashCode(),
+        Rank.String => StringComparer.Ordinal.GetHashCode(node!.GetValue<string>()),
+        Rank.Bool => node!.GetValueKind().GetHashCode(),
+        Rank.List => node!.AsArray().Aggregate(17, (h, item) => HashCode.Combine(h, Hash(item))),
+        Rank.Map => node!.AsObject().OrderBy(p => p.Key, StringComparer.Ordinal).Aggregate(19, (h, p) => HashCode.Combine(h, p.Key, Hash(p.Value))),
+        _ => 0,
+    };
+
     private static double AsDouble(JsonNode n) =>
         double.Parse(n.AsValue().ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
 

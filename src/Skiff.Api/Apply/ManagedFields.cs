@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Skiff.Api.Schema;
 
@@ -68,6 +69,31 @@ public static class ManagedFields
 
         Write(updated, CapUpdateManagers(owners));
         return updated;
+    }
+
+    /// <summary>Longest manager name upstream accepts or derives.</summary>
+    public const int MaxManagerLength = 128;
+
+    /// <summary>
+    /// The manager of a write: the request's fieldManager when given, else the user agent up to its first
+    /// "/" (e.g. "kubectl" from "kubectl/v1.36.0 (linux/amd64) kubernetes/abc"), without unprintable
+    /// characters and cut at <see cref="MaxManagerLength"/> UTF-8 bytes, as upstream derives it.
+    /// </summary>
+    public static string ManagerOrUserAgent(string? fieldManager, string? userAgent)
+    {
+        if (!string.IsNullOrEmpty(fieldManager)) return fieldManager;
+        var prefix = (userAgent ?? "").Split('/')[0];
+        var sb = new System.Text.StringBuilder();
+        var bytes = 0;
+        foreach (var rune in prefix.EnumerateRunes())
+        {
+            if (Rune.IsControl(rune) || Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.Format
+                or System.Globalization.UnicodeCategory.OtherNotAssigned or System.Globalization.UnicodeCategory.Surrogate) continue;
+            if (bytes + rune.Utf8SequenceLength > MaxManagerLength) break;
+            bytes += rune.Utf8SequenceLength;
+            sb.Append(rune.ToString());
+        }
+        return sb.ToString();
     }
 
     // ---- shared with ServerSideApply ---------------------------------------------------------

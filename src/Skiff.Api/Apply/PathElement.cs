@@ -76,7 +76,8 @@ public readonly struct PathElement : IEquatable<PathElement>, IComparable<PathEl
     {
         PathElementKind.Field => HashCode.Combine(Kind, _name),
         PathElementKind.Index => HashCode.Combine(Kind, _index),
-        _ => HashCode.Combine(Kind, Serialize()),
+        PathElementKind.Value => HashCode.Combine(Kind, JsonValues.Hash(_value)),
+        _ => Key.Aggregate((int)Kind, (h, k) => HashCode.Combine(h, k.Key, JsonValues.Hash(k.Value))),
     };
 
     /// <summary>The FieldsV1 key: <c>f:</c>, <c>k:</c>, <c>v:</c> or <c>i:</c> and the content.</summary>

@@ -111,4 +111,13 @@ public sealed class ManagedFieldsTests
         Assert.Equal("ancient-changes", managers[0]);
         Assert.Equal("""{"f:data":{".":{},"f:k0":{},"f:k1":{},"f:k2":{}}}""", Fields(obj, "ancient-changes", "Update"));
     }
+
+    [Theory]
+    [InlineData("kubectl-create", "kubectl/v1.36.0 (linux/amd64) kubernetes/abc", "kubectl-create")]
+    [InlineData(null, "kubectl/v1.36.0 (linux/amd64) kubernetes/abc", "kubectl")]
+    [InlineData("", "kube-controller-manager/v1.36.0 (linux/amd64) kubernetes/abc/system:serviceaccount:kube-system:deployment-controller", "kube-controller-manager")]
+    [InlineData(null, "curl\u0007/8.0", "curl")]
+    [InlineData(null, null, "")]
+    public void TheManagerComesFromTheRequestOrTheUserAgent(string? fieldManager, string? userAgent, string expected) =>
+        Assert.Equal(expected, ManagedFields.ManagerOrUserAgent(fieldManager, userAgent));
 }
