@@ -25,13 +25,14 @@ public static class ManagedFields
     /// <param name="live">The stored object, or null on create.</param>
     /// <param name="updated">The object to store; its managedFields are replaced (in place). If the client
     /// sent managedFields they are the starting point, as upstream allows resetting them.</param>
-    /// <param name="schema">The kind's definition, e.g. <c>SchemaExtensions.Find("io.k8s.api.apps.v1.Deployment")</c>.</param>
+    /// <param name="schema">The kind's definition, e.g. <c>SchemaExtensions.Find("io.k8s.api.apps.v1.Deployment")</c>;
+    /// null for a kind without one, whose fields are then deduced from the values (objects granular, lists atomic).</param>
     /// <param name="apiVersion">The request's group/version, e.g. "apps/v1".</param>
     /// <param name="subresource">"status" or "scale" for writes to a subresource, else null.</param>
     /// <param name="ignoredFields">Fields this endpoint resets (e.g. "status" for the main resource), never owned.</param>
     /// <returns><paramref name="updated"/>.</returns>
     /// <exception cref="ApplyException">An object does not fit the schema (e.g. a list item without its key).</exception>
-    public static JsonObject Update(JsonObject? live, JsonObject updated, DefinitionSchema schema, string manager,
+    public static JsonObject Update(JsonObject? live, JsonObject updated, DefinitionSchema? schema, string manager,
         string apiVersion, DateTimeOffset now, string? subresource = null, FieldSet? ignoredFields = null)
     {
         var shape = Shape.Of(schema);
@@ -45,7 +46,7 @@ public static class ManagedFields
             return updated;
         }
 
-        var before = live is null ? ZeroObject(schema) : WithoutManagedFields(live);
+        var before = live is null ? (schema is null ? new JsonObject() : ZeroObject(schema)) : WithoutManagedFields(live);
         var after = WithoutManagedFields(updated);
         var compare = Exclude(TypedValue.Compare(before, after, shape), ignoredFields);
 

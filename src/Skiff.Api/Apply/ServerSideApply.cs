@@ -26,7 +26,8 @@ public static class ServerSideApply
     /// creates it). The result carries the merged object with its metadata.managedFields, to be defaulted,
     /// validated and stored like an update; or the conflicts for a 409. Neither input is modified.
     /// </summary>
-    /// <param name="schema">The kind's definition, e.g. <c>SchemaExtensions.Find("io.k8s.api.apps.v1.Deployment")</c>.</param>
+    /// <param name="schema">The kind's definition, e.g. <c>SchemaExtensions.Find("io.k8s.api.apps.v1.Deployment")</c>;
+    /// null for a kind without one, whose fields are then deduced from the values (objects granular, lists atomic).</param>
     /// <param name="manager">The request's fieldManager (required for apply; the server answers 400 without it).</param>
     /// <param name="apiVersion">The request's group/version, e.g. "apps/v1".</param>
     /// <param name="force">The request's force=true: take conflicting fields instead of failing.</param>
@@ -34,7 +35,7 @@ public static class ServerSideApply
     /// <param name="ignoredFields">Fields this endpoint resets (e.g. "status" for the main resource), never owned.</param>
     /// <exception cref="ApplyException">The configuration or object does not fit the schema (400 BadRequest),
     /// including a configuration that sets metadata.managedFields.</exception>
-    public static ApplyResult Apply(JsonObject? live, JsonObject applied, DefinitionSchema schema, string manager,
+    public static ApplyResult Apply(JsonObject? live, JsonObject applied, DefinitionSchema? schema, string manager,
         string apiVersion, bool force, DateTimeOffset now, string? subresource = null, FieldSet? ignoredFields = null)
     {
         var result = ApplyCore(live, applied, schema, manager, apiVersion, force, now, subresource, ignoredFields);
@@ -61,7 +62,7 @@ public static class ServerSideApply
         obj["metadata"]?["annotations"]?[LastAppliedAnnotation] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
 
     /// <summary>Fields both the live object and its last-applied annotation set.</summary>
-    private static FieldSet? AllowedByLastApplied(JsonObject live, DefinitionSchema schema)
+    private static FieldSet? AllowedByLastApplied(JsonObject live, DefinitionSchema? schema)
     {
         if (LastApplied(live) is not { } text) return null;
         try
@@ -95,7 +96,7 @@ public static class ServerSideApply
         else annotations[LastAppliedAnnotation] = sb.ToString();
     }
 
-    private static ApplyResult ApplyCore(JsonObject? live, JsonObject applied, DefinitionSchema schema, string manager,
+    private static ApplyResult ApplyCore(JsonObject? live, JsonObject applied, DefinitionSchema? schema, string manager,
         string apiVersion, bool force, DateTimeOffset now, string? subresource, FieldSet? ignoredFields)
     {
         if (applied["metadata"]?["managedFields"] is JsonArray { Count: > 0 })

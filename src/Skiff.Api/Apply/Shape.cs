@@ -40,7 +40,8 @@ internal sealed class Shape
     public ListKind List { get; private init; }
     public IReadOnlyList<string> Keys { get; private init; } = [];
 
-    public static Shape Of(DefinitionSchema definition) => FromDefinition(definition, null);
+    /// <summary>The shape of a kind; null (a kind without a schema, e.g. a CRD without one) is untyped.</summary>
+    public static Shape Of(DefinitionSchema? definition) => definition is null ? Untyped : FromDefinition(definition, null);
 
     private static Shape FromDefinition(DefinitionSchema definition, string? propertyMapType)
     {

@@ -200,4 +200,26 @@ public sealed class ServerSideApplyTests
         config["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Add(new JsonObject { ["name"] = "nginx", ["image"] = "x" });
         Assert.Throws<ApplyException>(() => ServerSideApply.Apply(null, config, Deployment, "kubectl", "apps/v1", false, T0));
     }
+    [Theory]
+    [InlineData("""["b","c"]""", """["a","b","c"]""")]
+    [InlineData("""["c","b"]""", """["a","c","b"]""")]
+    [InlineData("""["b","a"]""", """["b","a"]""")]
+    public void MergedMapListsKeepUpstreamsOrder(string applied, string expected)
+    {
+        static string Containers(string names) => """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[""" +
+            string.Join(",", JsonNode.Parse(names)!.AsArray().Select(n => $$"""{"name":"{{n}}","image":"i"}""")) + "]}}";
+        var pod = Skiff.Api.Schema.SchemaExtensions.Find("io.k8s.api.core.v1.Pod");
+        var live = ServerSideApply.Apply(null, Obj(Containers("""["a","b"]""")), pod, "one", "v1", false, T0).Object!;
+        var result = ServerSideApply.Apply(live, Obj(Containers(applied)), pod, "two", "v1", false, T0).Object!;
+        var names = new JsonArray(result["spec"]!["containers"]!.AsArray().Select(c => (JsonNode)JsonValue.Create((string)c!["name"]!)!).ToArray());
+        Assert.Equal(expected, names.ToJsonString());
+    }
+
+    [Fact]
+    public void KindsWithoutASchemaAreDeduced()
+    {
+        var config = """{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"size":1,"tags":["a"]}}""";
+        var result = ServerSideApply.Apply(null, Obj(config), null, "tool", "example.com/v1", false, T0).Object!;
+        Assert.Equal("""{"f:spec":{".":{},"f:size":{},"f:tags":{}}}""", Fields(result, "tool", "Apply"));
+    }
 }
