@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Skiff.Api.Patch;
 using Skiff.Api.Selectors;
+using Skiff.Api.Validation.FieldValidation;
 using Skiff.ApiServer.Errors;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Routing;
@@ -72,14 +73,14 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             case "create":
             {
                 var obj = await ReadObjectAsync(ctx, r);
-                var created = await objects.CreateAsync(r, info.Namespace, obj, dryRun, ct);
+                var created = await objects.CreateAsync(r, info.Namespace, obj, dryRun, ct, Manager(ctx));
                 await WriteObjectAsync(ctx, 201, r, created);
                 break;
             }
             case "update":
             {
                 var obj = await ReadObjectAsync(ctx, r);
-                var (updated, wasCreated) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Main, _ => obj, dryRun, ct);
+                var (updated, wasCreated) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Main, _ => obj, dryRun, ct, Manager(ctx));
                 await WriteObjectAsync(ctx, wasCreated ? 201 : 200, r, updated);
                 break;
             }
@@ -137,7 +138,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             case "update":
             {
                 var obj = await ReadObjectAsync(ctx, r);
-                var (updated, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Status, _ => obj, dryRun, ct);
+                var (updated, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Status, _ => obj, dryRun, ct, Manager(ctx));
                 await WriteObjectAsync(ctx, 200, r, updated);
                 break;
             }
@@ -200,12 +201,19 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         await w.FlushAsync(ct);
     }
 
+    /// <summary>The write's field manager: ?fieldManager, else derived from the User-Agent as upstream.</summary>
+    private static FieldManagerInfo Manager(HttpContext ctx) =>
+        new(Skiff.Api.FieldManagement.ManagedFields.ManagerOrUserAgent(ctx.Request.Query["fieldManager"].FirstOrDefault(), ctx.Request.Headers.UserAgent.ToString()));
+
     private async Task<(JsonObject, bool)> PatchAsync(HttpContext ctx, ServedResource r, RequestInfo info, UpdateScope scope, bool dryRun)
     {
         var contentType = RequestBody.MediaType(ctx.Request.ContentType);
         var body = await RequestBody.ReadBytesAsync(ctx.Request, ctx.RequestAborted);
+        if (contentType == "application/apply-patch+yaml")
+            return await ServerSideApplyAsync(ctx, r, info, scope, dryRun, body);
         if (contentType is not ("application/json-patch+json" or "application/merge-patch+json" or "application/strategic-merge-patch+json"))
             throw new StatusException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
+        var manager = Manager(ctx);
         if (contentType == "application/strategic-merge-patch+json" && strategic is null)
             throw new StatusException(415, "UnsupportedMediaType", "strategic merge patch is not supported for this resource");
         var patch = RequestBody.Parse(body, "application/json");
@@ -235,7 +243,56 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             if (patch is JsonObject pobj && pobj["metadata"]?["resourceVersion"] is null && contentType != "application/json-patch+json")
                 Obj.Meta(po)["resourceVersion"] = null;
             return po;
-        }, dryRun, ctx.RequestAborted);
+        }, dryRun, ctx.RequestAborted, manager);
+    }
+
+    /// <summary>
+    /// Server-side apply (application/apply-patch+yaml): merge the applied configuration into the live
+    /// object (or create it), owning its fields under ?fieldManager; conflicts with other managers are a
+    /// 409 unless ?force=true.
+    /// </summary>
+    private async Task<(JsonObject, bool)> ServerSideApplyAsync(HttpContext ctx, ServedResource r, RequestInfo info, UpdateScope scope, bool dryRun, byte[] body)
+    {
+        var ct = ctx.RequestAborted;
+        var manager = ctx.Request.Query["fieldManager"].FirstOrDefault();
+        if (string.IsNullOrEmpty(manager))
+            throw StatusException.BadRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+        var force = ctx.Request.Query["force"] == "true";
+        if (RequestBody.Parse(body, "application/apply-patch+yaml") is not JsonObject applied)
+            throw StatusException.BadRequest("the apply configuration must be an object");
+        var schema = r.Info.Definition is { } d ? Skiff.Api.Schema.SchemaExtensions.Find(d) : null;
+        var ignored = ObjectRegistry.IgnoredFields(r, scope);
+        var subresource = scope == UpdateScope.Status ? "status" : null;
+
+        JsonObject Merge(JsonObject? live)
+        {
+            Skiff.Api.FieldManagement.ApplyResult result;
+            try
+            {
+                result = Skiff.Api.FieldManagement.ServerSideApply.Apply(live, applied.DeepClone().AsObject(), schema, manager, r.ApiVersion, force,
+                    DateTimeOffset.UtcNow, subresource, ignored);
+            }
+            catch (Skiff.Api.FieldManagement.ApplyException e) { throw StatusException.BadRequest(e.Message); }
+            if (result.Conflicts is { } conflicts)
+                throw new StatusException(409, "Conflict", conflicts.Message)
+                {
+                    Causes = conflicts.Items.Select(c => new StatusCause("FieldManagerConflict", $"conflict with {c.Owner.DisplayName}", c.Path.ToString())).ToList(),
+                };
+            var merged = result.Object!;
+            // The applied configuration's resourceVersion, if any, is a precondition; otherwise apply to whatever is current.
+            if (Obj.Str(applied["metadata"], "resourceVersion") is null) Obj.Meta(merged)["resourceVersion"] = null;
+            return merged;
+        }
+
+        if (scope == UpdateScope.Main && await objects.TryGetAsync(r, info.Namespace, info.Name, ct) is null)
+        {
+            var fresh = Merge(null);
+            Obj.Meta(fresh)["name"] = info.Name;
+            try { return (await objects.CreateAsync(r, info.Namespace, fresh, dryRun, ct), true); }
+            catch (StatusException e) when (e.Code == 409 && e.Reason == "AlreadyExists") { /* lost a race with a create: apply to it */ }
+        }
+        return await objects.UpdateAsync(r, info.Namespace, info.Name, scope,
+            live => Merge(live ?? throw StatusException.NotFound(r.GroupResource, info.Name)), dryRun, ct);
     }
 
     private static async Task<JsonObject> ReadObjectAsync(HttpContext ctx, ServedResource r)
@@ -253,7 +310,33 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             throw StatusException.BadRequest($"the kind in the data ({kind}) does not match the expected kind ({r.Kind})");
         if (obj["metadata"] is not (null or JsonObject))
             throw StatusException.BadRequest("json: cannot unmarshal into Go struct field .metadata of type v1.ObjectMeta");
+        CheckFields(ctx, r, body, obj);
         return obj;
+    }
+
+    /// <summary>
+    /// Server-side field validation (?fieldValidation=Strict|Warn|Ignore, Warn when absent): unknown and
+    /// duplicate fields are a 400 under Strict and Warning headers under Warn; either way unknown fields
+    /// are dropped, as upstream's decoder never stores them. Protobuf bodies are not checked, as upstream.
+    /// </summary>
+    private static void CheckFields(HttpContext ctx, ServedResource r, byte[] body, JsonObject obj)
+    {
+        if (!FieldValidationDirectives.TryParse(ctx.Request.Query["fieldValidation"].FirstOrDefault(), out var directive, out var error))
+            throw StatusException.Invalid("meta.k8s.io", FieldValidationDirectives.OptionsKind(ctx.Request.Method), "", [error!]);
+        if (r.Info.Definition is not { } definition || Skiff.Api.Schema.SchemaExtensions.Find(definition) is not { } schema) return;
+        var media = RequestBody.MediaType(ctx.Request.ContentType);
+        if (directive != FieldValidationDirective.Ignore && media != "application/vnd.kubernetes.protobuf")
+        {
+            var json = media is "application/yaml" ? Obj.ToUtf8(obj) : body;
+            var findings = UnknownFieldChecker.Find(json, schema);
+            if (findings.Count > 0)
+            {
+                if (directive == FieldValidationDirective.Strict)
+                    throw StatusException.BadRequest(StrictDecodingMessages.BadRequestMessage(r.Kind, r.Version, r.Kind, findings));
+                foreach (var f in findings) ctx.Response.Headers.Append("Warning", StrictDecodingMessages.WarningHeaderValue(f));
+            }
+        }
+        UnknownFieldPruner.Prune(obj, schema);
     }
 
     private static string Truncate(string s) => s.Length > 200 ? s[..200] + "..." : s;

@@ -8,6 +8,9 @@ using Skiff.Storage;
 
 namespace Skiff.ApiServer.Registry;
 
+/// <summary>Who makes a write, for metadata.managedFields (null manager: the write is not tracked, e.g. apply sets its own).</summary>
+public sealed record FieldManagerInfo(string Manager);
+
 /// <summary>Which part of an object a write may change.</summary>
 public enum UpdateScope { Main, Status }
 
@@ -40,6 +43,27 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
         Skiff.Api.Defaulting.Defaulter.Apply(r.Group, r.Version, r.Kind, obj);
         if (r.GroupResource == ServicesGr) Skiff.Api.Defaulting.ServiceIPFamilies.Apply(obj, old, ["IPv4"]);
     }
+
+    /// <summary>Records the writer's fields in metadata.managedFields, as upstream's field manager does for every non-apply write.</summary>
+    private static void TrackFields(ServedResource r, JsonObject? live, JsonObject obj, FieldManagerInfo? manager, UpdateScope scope)
+    {
+        if (manager is null) return;
+        var schema = r.Info.Definition is { } d ? Skiff.Api.Schema.SchemaExtensions.Find(d) : null;
+        try
+        {
+            Skiff.Api.FieldManagement.ManagedFields.Update(live, obj, schema, manager.Manager, r.ApiVersion, DateTimeOffset.UtcNow,
+                scope == UpdateScope.Status ? "status" : null, IgnoredFields(r, scope));
+        }
+        catch (Skiff.Api.FieldManagement.ApplyException e)
+        {
+            throw StatusException.BadRequest(e.Message);
+        }
+    }
+
+    /// <summary>The fields an endpoint resets and so never records as owned: status on the main resource, spec on /status.</summary>
+    public static Skiff.Api.FieldManagement.FieldSet? IgnoredFields(ServedResource r, UpdateScope scope) =>
+        !r.HasStatus ? null
+        : Skiff.Api.FieldManagement.FieldSet.Of(Skiff.Api.FieldManagement.FieldPath.Of(scope == UpdateScope.Status ? "spec" : "status"));
 
     /// <summary>Rebuilds the allocators from what is stored; call once before serving.</summary>
     public async Task LoadAllocationsAsync(CancellationToken ct)
@@ -189,7 +213,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
 
     // ---- writing -------------------------------------------------------------------------
 
-    public async Task<JsonObject> CreateAsync(ServedResource r, string ns, JsonObject obj, bool dryRun, CancellationToken ct)
+    public async Task<JsonObject> CreateAsync(ServedResource r, string ns, JsonObject obj, bool dryRun, CancellationToken ct, FieldManagerInfo? manager = null)
     {
         var meta = Obj.Meta(obj);
         if (r.Namespaced)
@@ -203,6 +227,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
         PrepareForCreate(r, obj);
         ApplyDefaults(r, obj, null);
         r.Policy.Normalize?.Invoke(obj);
+        TrackFields(r, null, obj, manager, UpdateScope.Main);
         var generated = Obj.Name(obj).Length == 0 && Obj.Str(meta, "generateName") is { Length: > 0 };
         for (var attempt = 0; ; attempt++)
         {
@@ -271,7 +296,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
     /// without one the update is retried on races.
     /// </summary>
     public async Task<(JsonObject Object, bool Created)> UpdateAsync(ServedResource r, string ns, string name, UpdateScope scope,
-        Func<JsonObject?, JsonObject> tryUpdate, bool dryRun, CancellationToken ct)
+        Func<JsonObject?, JsonObject> tryUpdate, bool dryRun, CancellationToken ct, FieldManagerInfo? manager = null)
     {
         var key = r.Key(ns, name);
         for (var attempt = 0; ; attempt++)
@@ -283,7 +308,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
                 var fresh = tryUpdate(null);
                 if (Obj.Str(fresh["metadata"], "resourceVersion") is { Length: > 0 })
                     throw StatusException.NotFound(r.GroupResource, name);
-                return (await CreateAsync(r, ns, fresh, dryRun, ct), true);
+                return (await CreateAsync(r, ns, fresh, dryRun, ct, manager), true);
             }
             var current = Decode(r, kv);
             var desired = tryUpdate(current.DeepClone().AsObject());
@@ -304,6 +329,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
             PrepareForUpdate(r, scope, desired, current);
             ApplyDefaults(r, desired, current);
             r.Policy.Normalize?.Invoke(desired);
+            TrackFields(r, current, desired, manager, scope);
             var errors = validate(r, desired);
             if (errors.Count > 0) throw StatusException.Invalid(r.Group, r.Kind, name, errors);
 
