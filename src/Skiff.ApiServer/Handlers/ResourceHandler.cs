@@ -184,7 +184,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
                     {
                         patched = contentType == "application/json-patch+json" ? JsonPatch.Apply(scale, patch) : JsonMergePatch.Apply(scale, patch);
                     }
-                    catch (PatchException e) { throw e.IsInvalid ? new StatusException(422, "Invalid", e.Message) : StatusException.BadRequest(e.Message); }
+                    catch (PatchException e) { throw ToStatus(e); }
                     if (patch is JsonObject po && po["metadata"]?["resourceVersion"] is null) Obj.Meta((JsonObject)patched!)["resourceVersion"] = null;
                     return ScaleSubresource.ApplyTo(cur, patched as JsonObject ?? throw StatusException.BadRequest("the patch did not produce an object"), r.Kind);
                 }, dryRun, ct);
@@ -200,6 +200,10 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         result.WriteTo(w);
         await w.FlushAsync(ct);
     }
+
+    /// <summary>A patch that could not be applied: 422 when it was well-formed but failed (a JSON Patch test), else 400.</summary>
+    private static StatusException ToStatus(PatchException e) =>
+        e.IsInvalid ? new StatusException(422, "Invalid", e.Message) : StatusException.BadRequest(e.Message);
 
     /// <summary>The write's field manager: ?fieldManager, else derived from the User-Agent as upstream.</summary>
     private static FieldManagerInfo Manager(HttpContext ctx) =>
@@ -230,14 +234,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
                     _ => strategic!(r, current, patch ?? new JsonObject()),
                 };
             }
-            catch (PatchException e) when (e.IsInvalid)
-            {
-                throw new StatusException(422, "Invalid", e.Message);
-            }
-            catch (PatchException e)
-            {
-                throw StatusException.BadRequest(e.Message);
-            }
+            catch (PatchException e) { throw ToStatus(e); }
             if (patched is not JsonObject po) throw StatusException.BadRequest("the patch did not produce an object");
             // A patch that does not name a resourceVersion applies to whatever is current.
             if (patch is JsonObject pobj && pobj["metadata"]?["resourceVersion"] is null && contentType != "application/json-patch+json")

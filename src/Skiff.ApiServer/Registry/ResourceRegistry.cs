@@ -9,7 +9,6 @@ namespace Skiff.ApiServer.Registry;
 public sealed class ResourceRegistry
 {
     private readonly Dictionary<(string Group, string Version, string Resource), ServedResource> _byGvr = new();
-    private readonly Dictionary<GroupResource, ServedResource> _storageOwner = new();
 
     public ResourceRegistry(IEnumerable<ApiResourceInfo> catalog, Func<GroupVersion, bool> enabled, IReadOnlyList<string>? groupOrder = null)
     {
