@@ -66,7 +66,12 @@ else
     pid=$(cat "$pidfile")
     kill "$pid" 2>/dev/null || true
     pkill -TERM -P "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # A server that did not stop in 10 s is killed, so the new one can bind its port.
+    if kill -0 "$pid" 2>/dev/null; then
+      pkill -KILL -P "$pid" 2>/dev/null || true
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
   fi
   cat > /usr/local/bin/skiff-supervise <<'SUP'
 #!/usr/bin/env bash
