@@ -123,6 +123,11 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         var ct = ctx.RequestAborted;
         if (!r.Subresources.TryGetValue(info.Subresource, out var sub))
             throw StatusException.PageNotFound();
+        if (info.Subresource == "binding" && r.GroupResource == new Api.Meta.GroupResource("", "pods") && info.Verb == "create")
+        {
+            await BindAsync(ctx, info, r, dryRun);
+            return;
+        }
         if (info.Subresource == "scale" && sub.Kind == "Scale")
         {
             await HandleScaleAsync(ctx, info, r, dryRun);
@@ -151,6 +156,54 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             default:
                 throw StatusException.MethodNotAllowed("the server does not allow this method on the requested resource");
         }
+    }
+
+    /// <summary>
+    /// POST pods/NAME/binding: assigns an unscheduled pod to a node (what a scheduler does), as
+    /// upstream's BindingREST: 409 if the pod is already assigned or being deleted.
+    /// </summary>
+    private async Task BindAsync(HttpContext ctx, RequestInfo info, ServedResource pods, bool dryRun)
+    {
+        var ct = ctx.RequestAborted;
+        var binding = RequestBody.ParseObject(await RequestBody.ReadBytesAsync(ctx.Request, ct), ctx.Request.ContentType);
+        if (Obj.Name(binding) is { Length: > 0 } bn && bn != info.Name)
+            throw StatusException.BadRequest($"name in URL does not match name in Binding object");
+        var node = Obj.Str(binding["target"], "name");
+        if (string.IsNullOrEmpty(node))
+            throw StatusException.Invalid("", "Binding", info.Name, [new(Api.Validation.FieldErrorType.Required, "target.name", null, "")]);
+        await objects.UpdateAsync(pods, info.Namespace, info.Name, UpdateScope.Main, pod =>
+        {
+            if (pod is null) throw StatusException.NotFound(pods.GroupResource, info.Name);
+            if (Obj.Str(pod["metadata"], "deletionTimestamp") is not null)
+                throw StatusException.Conflict(pods.GroupResource, info.Name, $"pod {info.Name} is being deleted, cannot be assigned to a host");
+            var spec = pod["spec"] as JsonObject ?? throw StatusException.BadRequest("pod has no spec");
+            if (Obj.Str(spec, "nodeName") is { Length: > 0 } assigned)
+                throw StatusException.Conflict(pods.GroupResource, info.Name, $"pod {info.Name} is already assigned to node \"{assigned}\"");
+            spec["nodeName"] = node;
+            if (binding["metadata"]?["annotations"] is JsonObject extra)
+            {
+                var annotations = Obj.Meta(pod)["annotations"] as JsonObject ?? new JsonObject();
+                foreach (var (k, v) in extra) annotations[k] = v?.DeepClone();
+                Obj.Meta(pod)["annotations"] = annotations;
+            }
+            Obj.Meta(pod)["resourceVersion"] = null;
+            return pod;
+        }, dryRun, ct, Manager(ctx));
+        // PodScheduled=True is status, written as the status subresource would.
+        await objects.UpdateAsync(pods, info.Namespace, info.Name, UpdateScope.Status, pod =>
+        {
+            var status = pod!["status"] as JsonObject ?? new JsonObject();
+            var conditions = status["conditions"] as JsonArray ?? new JsonArray();
+            foreach (var c in conditions.OfType<JsonObject>().Where(c => Obj.Str(c, "type") == "PodScheduled").ToList()) conditions.Remove(c);
+            conditions.Add(new JsonObject { ["type"] = "PodScheduled", ["status"] = "True", ["lastProbeTime"] = null, ["lastTransitionTime"] = Obj.Now() });
+            status["conditions"] = conditions;
+            pod["status"] = status;
+            Obj.Meta(pod)["resourceVersion"] = null;
+            return pod;
+        }, dryRun, ct);
+        ctx.Response.StatusCode = 201;
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.Body.WriteAsync("""{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","code":201}"""u8.ToArray(), ct);
     }
 
     /// <summary>GET/PUT/PATCH of /scale: a Scale view over the parent's spec.replicas (kubectl scale).</summary>
