@@ -67,3 +67,24 @@ public sealed class UpdateValidationTests
         Assert.Single(UpdateValidation.Validate("", "Node", J("""{"spec":{"podCIDRs":["10.42.1.0/24"]}}"""), J("""{"spec":{"podCIDRs":["10.42.0.0/24"]}}""")));
     }
 }
+
+public sealed class EphemeralContainerValidationTests
+{
+    private static JsonObject J(string json) => JsonNode.Parse(json)!.AsObject();
+
+    [Fact]
+    public void EphemeralContainersMayOnlyBeAdded()
+    {
+        var old = J("""{"spec":{"containers":[{"name":"app","image":"a"}],"ephemeralContainers":[{"name":"debug","image":"busybox"}]}}""");
+        Assert.Empty(UpdateValidation.EphemeralContainers(
+            J("""{"spec":{"containers":[{"name":"app","image":"a"}],"ephemeralContainers":[{"name":"debug","image":"busybox"},{"name":"d2","image":"busybox"}]}}"""), old));
+        var changed = Assert.Single(UpdateValidation.EphemeralContainers(
+            J("""{"spec":{"containers":[{"name":"app","image":"a"}],"ephemeralContainers":[{"name":"debug","image":"other"}]}}"""), old));
+        Assert.Contains("may not be changed", changed.Message);
+        var removed = Assert.Single(UpdateValidation.EphemeralContainers(J("""{"spec":{"containers":[{"name":"app","image":"a"}]}}"""), old));
+        Assert.Contains("may not be removed", removed.Message);
+        var dup = Assert.Single(UpdateValidation.EphemeralContainers(
+            J("""{"spec":{"containers":[{"name":"app","image":"a"}],"ephemeralContainers":[{"name":"debug","image":"busybox"},{"name":"app","image":"b"}]}}"""), old));
+        Assert.Equal("spec.ephemeralContainers[1].name", dup.Field);
+    }
+}

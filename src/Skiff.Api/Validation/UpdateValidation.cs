@@ -53,6 +53,40 @@ public static class UpdateValidation
         return errors;
     }
 
+    /// <summary>
+    /// pods/ephemeralcontainers: containers may only be added; existing ones stay exactly as
+    /// they are, and names must be unique across all of the pod's containers.
+    /// </summary>
+    public static IReadOnlyList<FieldError> EphemeralContainers(JsonObject updated, JsonObject old)
+    {
+        var errors = new List<FieldError>();
+        var before = (Obj(old, "spec")?["ephemeralContainers"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var after = (Obj(updated, "spec")?["ephemeralContainers"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        foreach (var o in before)
+        {
+            var name = o["name"]?.GetValue<string>() ?? "";
+            var n = after.FirstOrDefault(c => c["name"]?.GetValue<string>() == name);
+            if (n is null)
+                errors.Add(new FieldError(FieldErrorType.Forbidden, "spec.ephemeralContainers", null, $"existing ephemeral containers \"{name}\" may not be removed"));
+            else if (!JsonNode.DeepEquals(n, o))
+                errors.Add(new FieldError(FieldErrorType.Forbidden, "spec.ephemeralContainers", null, $"existing ephemeral containers \"{name}\" may not be changed"));
+        }
+        var taken = new HashSet<string>();
+        foreach (var list in new[] { "initContainers", "containers" })
+            if (Obj(updated, "spec")?[list] is JsonArray cs)
+                foreach (var c in cs.OfType<JsonObject>()) taken.Add(c["name"]?.GetValue<string>() ?? "");
+        for (var i = 0; i < after.Count; i++)
+        {
+            var name = after[i]["name"]?.GetValue<string>() ?? "";
+            var path = $"spec.ephemeralContainers[{i}]";
+            if (name.Length == 0) errors.Add(new FieldError(FieldErrorType.Required, path + ".name", null, ""));
+            else if (!taken.Add(name)) errors.Add(new FieldError(FieldErrorType.Duplicate, path + ".name", name, ""));
+            if (string.IsNullOrEmpty(after[i]["image"]?.GetValue<string>()))
+                errors.Add(new FieldError(FieldErrorType.Required, path + ".image", null, ""));
+        }
+        return errors;
+    }
+
     private static void Same(List<FieldError> errors, JsonObject updated, JsonObject old, params string[] path)
     {
         var a = At(updated, path);

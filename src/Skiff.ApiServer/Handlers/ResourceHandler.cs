@@ -25,6 +25,9 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
     /// <summary>The HttpContext.Items key under which the pipeline leaves the authenticated user.</summary>
     public const string UserKey = "skiff.user";
 
+    /// <summary>Subresources with behaviour of their own (serviceaccounts/token, pods/eviction, ...).</summary>
+    public IReadOnlyList<Subresources.ISubresourceHandler> Extra { get; init; } = [];
+
     public async Task HandleAsync(HttpContext ctx, RequestInfo info, ServedResource r)
     {
         var ct = ctx.RequestAborted;
@@ -134,8 +137,17 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             await HandleScaleAsync(ctx, info, r, dryRun);
             return;
         }
-        if (info.Subresource != "status")
-            throw new StatusException(501, "NotImplemented", $"the subresource {r.Resource}/{info.Subresource} is not yet served by this server");
+        if (Extra.FirstOrDefault(h => h.Resource == r.GroupResource && h.Subresource == info.Subresource) is { } handler)
+        {
+            await handler.HandleAsync(ctx, info, r, sub, dryRun);
+            return;
+        }
+        var scope = info.Subresource switch
+        {
+            "status" => UpdateScope.Status,
+            "ephemeralcontainers" when r.GroupResource == new Api.Meta.GroupResource("", "pods") => UpdateScope.EphemeralContainers,
+            _ => throw new StatusException(501, "NotImplemented", $"the subresource {r.Resource}/{info.Subresource} is not yet served by this server"),
+        };
         switch (info.Verb)
         {
             case "get":
@@ -144,13 +156,13 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             case "update":
             {
                 var obj = await ReadObjectAsync(ctx, r);
-                var (updated, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Status, _ => obj, dryRun, ct, Manager(ctx));
+                var (updated, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, scope, _ => obj, dryRun, ct, Manager(ctx));
                 await WriteObjectAsync(ctx, 200, r, updated);
                 break;
             }
             case "patch":
             {
-                var (result, _) = await PatchAsync(ctx, r, info, UpdateScope.Status, dryRun);
+                var (result, _) = await PatchAsync(ctx, r, info, scope, dryRun);
                 await WriteObjectAsync(ctx, 200, r, result);
                 break;
             }
@@ -313,7 +325,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             throw StatusException.BadRequest("the apply configuration must be an object");
         var schema = r.Info.Definition is { } d ? Skiff.Api.Schema.SchemaExtensions.Find(d) : null;
         var ignored = ObjectRegistry.IgnoredFields(r, scope);
-        var subresource = scope == UpdateScope.Status ? "status" : null;
+        var subresource = scope.Subresource();
 
         JsonObject Merge(JsonObject? live)
         {

@@ -12,7 +12,18 @@ namespace Skiff.ApiServer.Registry;
 public sealed record FieldManagerInfo(string Manager);
 
 /// <summary>Which part of an object a write may change.</summary>
-public enum UpdateScope { Main, Status }
+public enum UpdateScope { Main, Status, EphemeralContainers }
+
+public static class UpdateScopes
+{
+    /// <summary>The subresource a scope writes through, as recorded in managedFields.</summary>
+    public static string? Subresource(this UpdateScope scope) => scope switch
+    {
+        UpdateScope.Status => "status",
+        UpdateScope.EphemeralContainers => "ephemeralcontainers",
+        _ => null,
+    };
+}
 
 /// <summary>Options of a delete (metav1.DeleteOptions).</summary>
 public sealed record DeleteOptions
@@ -54,7 +65,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
         try
         {
             Skiff.Api.FieldManagement.ManagedFields.Update(live, obj, schema, manager.Manager, r.ApiVersion, DateTimeOffset.UtcNow,
-                scope == UpdateScope.Status ? "status" : null, IgnoredFields(r, scope));
+                scope.Subresource(), IgnoredFields(r, scope));
         }
         catch (Skiff.Api.FieldManagement.ApplyException e)
         {
@@ -64,7 +75,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
 
     /// <summary>The fields an endpoint resets and so never records as owned: status on the main resource, spec on /status.</summary>
     public static Skiff.Api.FieldManagement.FieldSet? IgnoredFields(ServedResource r, UpdateScope scope) =>
-        !r.HasStatus ? null
+        !r.HasStatus || scope == UpdateScope.EphemeralContainers ? null
         : Skiff.Api.FieldManagement.FieldSet.Of(Skiff.Api.FieldManagement.FieldPath.Of(scope == UpdateScope.Status ? "spec" : "status"));
 
     /// <summary>Rebuilds the allocators from what is stored; call once before serving.</summary>
@@ -338,6 +349,8 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
                 errors = [.. errors, added];
             if (scope == UpdateScope.Main && checkImmutableFields)
                 errors = [.. errors, .. UpdateValidation.Validate(r.Group, r.Kind, desired, current)];
+            if (scope == UpdateScope.EphemeralContainers)
+                errors = [.. errors, .. UpdateValidation.EphemeralContainers(desired, current)];
             if (errors.Count > 0) throw StatusException.Invalid(r.Group, r.Kind, name, errors);
 
             Allocate(r, desired, current);
@@ -389,6 +402,17 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
             foreach (var k in desired.Select(p => p.Key).ToList()) desired.Remove(k);
             foreach (var (k, v) in current) desired[k] = v?.DeepClone();
             if (status is not null) desired["status"] = status; else desired.Remove("status");
+            return;
+        }
+        if (scope == UpdateScope.EphemeralContainers)
+        {
+            // pods/ephemeralcontainers changes only spec.ephemeralContainers (upstream's ephemeral container strategy).
+            var ephemeral = desired["spec"]?["ephemeralContainers"]?.DeepClone();
+            foreach (var k in desired.Select(p => p.Key).ToList()) desired.Remove(k);
+            foreach (var (k, v) in current) desired[k] = v?.DeepClone();
+            var spec = desired["spec"] as JsonObject ?? new JsonObject();
+            if (ephemeral is not null) spec["ephemeralContainers"] = ephemeral; else spec.Remove("ephemeralContainers");
+            desired["spec"] = spec;
             return;
         }
         // Fields the server owns.
