@@ -95,6 +95,13 @@ public sealed class NodeFixture : IAsyncLifetime
     }
 }
 
+/// <summary>The test classes that share one real node runtime (one containerd, one test bridge).</summary>
+[CollectionDefinition(Name)]
+public sealed class NodeCollection : ICollectionFixture<NodeFixture>
+{
+    public const string Name = "real node runtime";
+}
+
 internal static class StringExtensions
 {
     public static bool IsNullOrEmpty(this string? s) => string.IsNullOrEmpty(s);

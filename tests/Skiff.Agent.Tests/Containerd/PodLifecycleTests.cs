@@ -8,7 +8,8 @@ using Xunit.Abstractions;
 namespace Skiff.Agent.Tests.Containerd;
 
 /// <summary>A pod's whole life through CRI on real containerd, runc and CNI.</summary>
-public sealed class PodLifecycleTests(NodeFixture node, ITestOutputHelper output) : IClassFixture<NodeFixture>
+[Collection(NodeCollection.Name)]
+public sealed class PodLifecycleTests(NodeFixture node, ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
@@ -144,5 +145,34 @@ public sealed class PodLifecycleTests(NodeFixture node, ITestOutputHelper output
         var version = await node.Runtime.VersionAsync();
         Assert.Equal("containerd", version.RuntimeName);
         Assert.Contains(node.SupervisorLog.Lines, l => l.Contains("containerd exited"));
+    }
+}
+
+[Collection(NodeCollection.Name)]
+public sealed class ExternalRuntimeTests(NodeFixture node)
+{
+    [RootFact]
+    public async Task An_existing_cri_endpoint_is_used_as_it_is()
+    {
+        using var dir = new TempDir();
+        var options = new AgentOptions { DataDir = dir.Path, ContainerRuntimeEndpoint = "unix://" + node.Supervisor.SocketPath };
+
+        await using var runtime = await NodeRuntime.StartAsync(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, CancellationToken.None);
+
+        Assert.Null(runtime.Supervisor);
+        Assert.Equal("containerd", (await runtime.Runtime.VersionAsync()).RuntimeName);
+        Assert.False(File.Exists(options.Paths.ContainerdConfig), "no containerd of Skiff's own was configured");
+    }
+
+    [Fact]
+    public async Task A_missing_endpoint_fails_start_with_Unavailable()
+    {
+        using var dir = new TempDir();
+        var options = new AgentOptions { DataDir = dir.Path, ContainerRuntimeEndpoint = "unix://" + dir.Combine("none.sock") };
+
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            NodeRuntime.StartAsync(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, CancellationToken.None));
+
+        Assert.Equal(GrpcStatusCode.Unavailable, error.Status);
     }
 }
