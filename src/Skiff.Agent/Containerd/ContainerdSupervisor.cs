@@ -165,14 +165,15 @@ public sealed class ContainerdSupervisor : IAsyncDisposable
     private async Task WatchReadinessAsync(Process process, Stopwatch startedAt, CancellationToken stopping)
     {
         using var grpc = new UnixGrpcClient(SocketPath);
-        var runtime = new RuntimeServiceClient(grpc);
+        // A short deadline per probe: a containerd that accepted the connection but hangs is retried, not waited on.
+        var runtime = new RuntimeServiceClient(grpc) { DefaultTimeout = TimeSpan.FromSeconds(5) };
         while (!stopping.IsCancellationRequested && !process.HasExited)
         {
             if (File.Exists(SocketPath))
             {
                 try
                 {
-                    var version = await runtime.VersionAsync(stopping).WaitAsync(TimeSpan.FromSeconds(5), stopping).ConfigureAwait(false);
+                    var version = await runtime.VersionAsync(stopping).ConfigureAwait(false);
                     lock (_gate)
                     {
                         if (_process != process || process.HasExited) return;
@@ -182,7 +183,7 @@ public sealed class ContainerdSupervisor : IAsyncDisposable
                         version.RuntimeVersion, startedAt.ElapsedMilliseconds, version.RuntimeApiVersion);
                     return;
                 }
-                catch (Exception e) when (e is RpcException or TimeoutException)
+                catch (RpcException)
                 {
                     // Not serving yet (the socket appears before the CRI plugin is registered).
                 }
