@@ -65,9 +65,10 @@ public sealed class Reflector<T>(ResourceClient<T> client, string? ns, ListOptio
                 _log.LogInformation("Watch of {Resource} expired at resourceVersion {ResourceVersion} ({Message}); relisting",
                     client.Resource.Plural, _lastSync, e.Status.Message);
             }
-            catch (Exception e) when (e is ApiException or HttpRequestException or IOException or System.Text.Json.JsonException or OperationCanceledException)
+            catch (Exception e)
             {
-                _log.LogWarning("List of {Resource} failed: {Error}; retrying in {Backoff}", client.Resource.Plural, e.Message, backoff);
+                // The connection boundary: whatever went wrong, the cache must keep trying to catch up.
+                _log.LogWarning("List and watch of {Resource} failed ({Type}: {Error}); relisting in {Backoff}", client.Resource.Plural, e.GetType().Name, e.Message, backoff);
                 try { await Task.Delay(backoff * (1 + Random.Shared.NextDouble() * 0.2), ct).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));

@@ -3,7 +3,9 @@ using Skiff.Api.Json;
 using Skiff.Api.Models.Core.V1;
 using Skiff.Api.Models.Policy.V1;
 
-namespace Skiff.Client.Typed;
+using Skiff.Client.Typed;
+
+namespace Skiff.Client;
 
 /// <summary>
 /// The pod subresources components call: binding (the scheduler) and eviction (drain, disruption).
