@@ -29,11 +29,19 @@ public static class ApiServerComposition
         var tables = new TableWriterAdapter();
         var watches = new WatchHandler(objects, tables);
         var authorizer = new Authorization.AllowAuthenticatedAuthorizer();
-        var handler = new ResourceHandler(objects, watches, tables, StrategicPatch, authorizer);
+        var tokens = new Authentication.ServiceAccountTokens(
+            options.ServiceAccountKeyFile is { } keyFile ? Authentication.ServiceAccountTokens.LoadOrCreateKey(keyFile) : System.Security.Cryptography.RSA.Create(2048),
+            options.ServiceAccountIssuer);
+        var handler = new ResourceHandler(objects, watches, tables, StrategicPatch, authorizer)
+        {
+            Extra = [new Subresources.TokenRequestHandler(objects, resources, tokens), new Subresources.EvictionHandler(objects, resources)],
+        };
+        var tokenAuthenticator = new Authentication.ServiceAccountTokenAuthenticator(tokens, async (resource, ns, name, ct) =>
+            resources.Find("", "v1", resource) is { } r ? await objects.TryGetAsync(r, ns, name, ct) : null);
         var discovery = new DiscoveryDocuments(resources, new BuiltinNaming());
         var openApi = new OpenApiService(OpenApiDefinitions.Utf8Json, new DocumentInfo());
         openApi.Update(resources.All.SelectMany(r => new[] { r.Info }.Concat(r.Subresources.Values)));
-        return new ApiServerComponents(resources, objects, handler, watches, discovery, new OpenApiEndpoints(openApi), authorizer);
+        return new ApiServerComponents(resources, objects, handler, watches, discovery, new OpenApiEndpoints(openApi), authorizer, tokenAuthenticator);
     }
 
     /// <summary>Strategic merge patch, driven by the kind's schema (merge keys and strategies).</summary>

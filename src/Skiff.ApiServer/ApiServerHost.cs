@@ -88,7 +88,8 @@ public sealed record ApiServerComponents(
     WatchHandler Watches,
     DiscoveryDocuments Discovery,
     IOpenApiEndpoints? OpenApi,
-    Authorization.IAuthorizer Authorizer);
+    Authorization.IAuthorizer Authorizer,
+    ServiceAccountTokenAuthenticator? Tokens = null);
 
 /// <summary>Serves /openapi/v2 and /openapi/v3 (implemented over the OpenAPI service).</summary>
 public interface IOpenApiEndpoints
@@ -112,6 +113,9 @@ internal sealed class RequestPipeline(ApiServerComponents c, ClientCertificateAu
         try
         {
             var auth = authenticator.Authenticate(ctx);
+            // Upstream's union authenticator: a request without a client certificate may carry a bearer token.
+            if (!auth.IsAuthenticated && !auth.IsFailure && c.Tokens is not null)
+                auth = await c.Tokens.AuthenticateAsync(ctx);
             var user = auth.UserOrAnonymous;
             if (IsHealth(path))
             {

@@ -18,4 +18,8 @@ public sealed record ApiServerOptions
     public int MaxRequestsInflight { get; init; } = 400;
     /// <summary>Upstream's --max-mutating-requests-inflight: concurrent writes before 429.</summary>
     public int MaxMutatingRequestsInflight { get; init; } = 200;
+    /// <summary>The RSA key that signs service account tokens (PEM; created when missing). Null: a key kept only in memory.</summary>
+    public string? ServiceAccountKeyFile { get; init; }
+    /// <summary>The issuer (iss) of service account tokens, also the default API audience (upstream's --service-account-issuer).</summary>
+    public string ServiceAccountIssuer { get; init; } = Authentication.ServiceAccountTokens.DefaultIssuer;
 }

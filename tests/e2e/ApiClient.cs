@@ -15,7 +15,8 @@ public sealed class ApiClient : IDisposable
 {
     private readonly HttpClient _http;
 
-    public ApiClient(SkiffServer server, Version? httpVersion = null)
+    /// <param name="clientCertificate">false: present no client certificate (e.g. to authenticate with a bearer token).</param>
+    public ApiClient(SkiffServer server, Version? httpVersion = null, bool clientCertificate = true)
     {
         var yaml = File.ReadAllText(server.Kubeconfig);
         string Field(string name) => Encoding.UTF8.GetString(Convert.FromBase64String(
@@ -27,7 +28,7 @@ public sealed class ApiClient : IDisposable
         {
             SslOptions =
             {
-                ClientCertificates = new X509CertificateCollection { cert },
+                ClientCertificates = clientCertificate ? new X509CertificateCollection { cert } : [],
                 RemoteCertificateValidationCallback = (_, c, _, _) =>
                 {
                     if (c is null) return false;

@@ -43,6 +43,34 @@ public sealed class LabelSelector
         return true;
     }
 
+    /// <summary>
+    /// The selector a metav1.LabelSelector object describes (matchLabels and matchExpressions with
+    /// In, NotIn, Exists, DoesNotExist). An empty object selects everything, as in the apps and
+    /// policy v1 APIs; an unknown operator throws <see cref="FormatException"/>.
+    /// </summary>
+    public static LabelSelector FromJson(System.Text.Json.Nodes.JsonObject selector)
+    {
+        var reqs = new List<LabelRequirement>();
+        if (selector["matchLabels"] is System.Text.Json.Nodes.JsonObject ml)
+            foreach (var (k, v) in ml) reqs.Add(new LabelRequirement(k, SelectorOperator.Equals, [v?.GetValue<string>() ?? ""]));
+        if (selector["matchExpressions"] is System.Text.Json.Nodes.JsonArray me)
+            foreach (var e in me.OfType<System.Text.Json.Nodes.JsonObject>())
+            {
+                var key = e["key"]?.GetValue<string>() ?? "";
+                var values = e["values"] is System.Text.Json.Nodes.JsonArray vs ? vs.Select(x => x?.GetValue<string>() ?? "").ToList() : [];
+                var op = e["operator"]?.GetValue<string>() switch
+                {
+                    "In" => SelectorOperator.In,
+                    "NotIn" => SelectorOperator.NotIn,
+                    "Exists" => SelectorOperator.Exists,
+                    "DoesNotExist" => SelectorOperator.DoesNotExist,
+                    var other => throw new FormatException($"{other} is not a valid label selector operator"),
+                };
+                reqs.Add(new LabelRequirement(key, op, values));
+            }
+        return reqs.Count == 0 ? Everything : new LabelSelector(reqs);
+    }
+
     /// <summary>Parses the selector; throws <see cref="FormatException"/> with upstream-like text.</summary>
     public static LabelSelector Parse(string? text)
     {

@@ -25,6 +25,9 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
     /// <summary>The HttpContext.Items key under which the pipeline leaves the authenticated user.</summary>
     public const string UserKey = "skiff.user";
 
+    /// <summary>Subresources with behaviour of their own (serviceaccounts/token, pods/eviction, ...).</summary>
+    public IReadOnlyList<Subresources.ISubresourceHandler> Extra { get; init; } = [];
+
     public async Task HandleAsync(HttpContext ctx, RequestInfo info, ServedResource r)
     {
         var ct = ctx.RequestAborted;
@@ -93,8 +96,9 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             case "delete":
             {
                 var opts = await ReadDeleteOptionsAsync(ctx, dryRun);
-                var (obj, _) = await objects.DeleteAsync(r, info.Namespace, info.Name, opts, ct);
-                await WriteObjectAsync(ctx, 200, r, obj);
+                var (obj, deleted) = await objects.DeleteAsync(r, info.Namespace, info.Name, opts, ct);
+                if (deleted && !r.Policy.ReturnDeletedObject) await WriteDeletedStatusAsync(ctx, r, obj);
+                else await WriteObjectAsync(ctx, 200, r, obj);
                 break;
             }
             case "deletecollection":
@@ -133,8 +137,17 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             await HandleScaleAsync(ctx, info, r, dryRun);
             return;
         }
-        if (info.Subresource != "status")
-            throw new StatusException(501, "NotImplemented", $"the subresource {r.Resource}/{info.Subresource} is not yet served by this server");
+        if (Extra.FirstOrDefault(h => h.Resource == r.GroupResource && h.Subresource == info.Subresource) is { } handler)
+        {
+            await handler.HandleAsync(ctx, info, r, sub, dryRun);
+            return;
+        }
+        var scope = info.Subresource switch
+        {
+            "status" => UpdateScope.Status,
+            "ephemeralcontainers" when r.GroupResource == new Api.Meta.GroupResource("", "pods") => UpdateScope.EphemeralContainers,
+            _ => throw new StatusException(501, "NotImplemented", $"the subresource {r.Resource}/{info.Subresource} is not yet served by this server"),
+        };
         switch (info.Verb)
         {
             case "get":
@@ -143,13 +156,13 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             case "update":
             {
                 var obj = await ReadObjectAsync(ctx, r);
-                var (updated, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Status, _ => obj, dryRun, ct, Manager(ctx));
+                var (updated, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, scope, _ => obj, dryRun, ct, Manager(ctx));
                 await WriteObjectAsync(ctx, 200, r, updated);
                 break;
             }
             case "patch":
             {
-                var (result, _) = await PatchAsync(ctx, r, info, UpdateScope.Status, dryRun);
+                var (result, _) = await PatchAsync(ctx, r, info, scope, dryRun);
                 await WriteObjectAsync(ctx, 200, r, result);
                 break;
             }
@@ -188,7 +201,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             }
             Obj.Meta(pod)["resourceVersion"] = null;
             return pod;
-        }, dryRun, ct, Manager(ctx));
+        }, dryRun, ct, Manager(ctx), checkImmutableFields: false);
         // PodScheduled=True is status, written as the status subresource would.
         await objects.UpdateAsync(pods, info.Namespace, info.Name, UpdateScope.Status, pod =>
         {
@@ -312,7 +325,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             throw StatusException.BadRequest("the apply configuration must be an object");
         var schema = r.Info.Definition is { } d ? Skiff.Api.Schema.SchemaExtensions.Find(d) : null;
         var ignored = ObjectRegistry.IgnoredFields(r, scope);
-        var subresource = scope == UpdateScope.Status ? "status" : null;
+        var subresource = scope.Subresource();
 
         JsonObject Merge(JsonObject? live)
         {
@@ -399,6 +412,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             DryRun = dryRun,
             GracePeriodSeconds = long.TryParse(q["gracePeriodSeconds"], out var g) ? g : null,
             PropagationPolicy = q["propagationPolicy"].FirstOrDefault(),
+            OrphanDependents = bool.TryParse(q["orphanDependents"], out var od) ? od : null,
         };
         if (ctx.Request.ContentLength is > 0 || ctx.Request.Headers.TransferEncoding.Count > 0)
         {
@@ -409,11 +423,19 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
                 {
                     GracePeriodSeconds = o["gracePeriodSeconds"]?.GetValue<long>() ?? opts.GracePeriodSeconds,
                     PropagationPolicy = Obj.Str(o, "propagationPolicy") ?? opts.PropagationPolicy,
+                    OrphanDependents = o["orphanDependents"] is JsonValue odv && odv.TryGetValue<bool>(out var orphan) ? orphan : opts.OrphanDependents,
                     PreconditionUid = Obj.Str(o["preconditions"], "uid"),
                     PreconditionResourceVersion = Obj.Str(o["preconditions"], "resourceVersion"),
                     DryRun = opts.DryRun || o["dryRun"] is JsonArray { Count: > 0 },
                 };
             }
+        }
+        if (opts.OrphanDependents is { } orphanDeps)
+        {
+            // The deprecated boolean, as upstream: both set is invalid; true means Orphan, false Background.
+            if (opts.PropagationPolicy is not null)
+                throw StatusException.Invalid("", "DeleteOptions", "", [new(Api.Validation.FieldErrorType.Invalid, "orphanDependents", orphanDeps, "orphanDependents and deletionPropagation cannot be both set")]);
+            opts = opts with { PropagationPolicy = orphanDeps ? "Orphan" : "Background" };
         }
         if (opts.PropagationPolicy is not (null or "Orphan" or "Background" or "Foreground"))
             throw StatusException.Invalid("", "DeleteOptions", "", [new(Api.Validation.FieldErrorType.NotSupported, "propagationPolicy", opts.PropagationPolicy, "supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"")]);
@@ -450,6 +472,25 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
     }
 
     // ---- encoding ---------------------------------------------------------------------
+
+    /// <summary>The answer to a delete that removed the object, for kinds that do not return it: a Success Status naming it.</summary>
+    private static async Task WriteDeletedStatusAsync(HttpContext ctx, ServedResource r, JsonObject gone)
+    {
+        var details = new JsonObject { ["name"] = Obj.Name(gone) };
+        if (r.Group.Length > 0) details["group"] = r.Group;
+        details["kind"] = r.Resource;
+        if (Obj.Str(gone["metadata"], "uid") is { } uid) details["uid"] = uid;
+        var status = new JsonObject
+        {
+            ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(),
+            ["status"] = "Success", ["details"] = details,
+        };
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter, Obj.Writer);
+        status.WriteTo(w);
+        await w.FlushAsync(ctx.RequestAborted);
+    }
 
     public async Task WriteObjectAsync(HttpContext ctx, int status, ServedResource r, JsonObject obj)
     {

@@ -12,13 +12,26 @@ namespace Skiff.ApiServer.Registry;
 public sealed record FieldManagerInfo(string Manager);
 
 /// <summary>Which part of an object a write may change.</summary>
-public enum UpdateScope { Main, Status }
+public enum UpdateScope { Main, Status, EphemeralContainers }
+
+public static class UpdateScopes
+{
+    /// <summary>The subresource a scope writes through, as recorded in managedFields.</summary>
+    public static string? Subresource(this UpdateScope scope) => scope switch
+    {
+        UpdateScope.Status => "status",
+        UpdateScope.EphemeralContainers => "ephemeralcontainers",
+        _ => null,
+    };
+}
 
 /// <summary>Options of a delete (metav1.DeleteOptions).</summary>
 public sealed record DeleteOptions
 {
     public long? GracePeriodSeconds { get; init; }
     public string? PropagationPolicy { get; init; }
+    /// <summary>The deprecated boolean form of the policy (true: Orphan, false: Background).</summary>
+    public bool? OrphanDependents { get; init; }
     public string? PreconditionUid { get; init; }
     public string? PreconditionResourceVersion { get; init; }
     public bool DryRun { get; init; }
@@ -52,7 +65,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
         try
         {
             Skiff.Api.FieldManagement.ManagedFields.Update(live, obj, schema, manager.Manager, r.ApiVersion, DateTimeOffset.UtcNow,
-                scope == UpdateScope.Status ? "status" : null, IgnoredFields(r, scope));
+                scope.Subresource(), IgnoredFields(r, scope));
         }
         catch (Skiff.Api.FieldManagement.ApplyException e)
         {
@@ -62,7 +75,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
 
     /// <summary>The fields an endpoint resets and so never records as owned: status on the main resource, spec on /status.</summary>
     public static Skiff.Api.FieldManagement.FieldSet? IgnoredFields(ServedResource r, UpdateScope scope) =>
-        !r.HasStatus ? null
+        !r.HasStatus || scope == UpdateScope.EphemeralContainers ? null
         : Skiff.Api.FieldManagement.FieldSet.Of(Skiff.Api.FieldManagement.FieldPath.Of(scope == UpdateScope.Status ? "spec" : "status"));
 
     /// <summary>Rebuilds the allocators from what is stored; call once before serving.</summary>
@@ -293,10 +306,11 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
     /// Read-modify-write with optimistic concurrency, as upstream's GuaranteedUpdate:
     /// <paramref name="tryUpdate"/> gets the current object (null if absent) and returns the
     /// desired one. A resourceVersion in the desired object is a precondition (409 on mismatch);
-    /// without one the update is retried on races.
+    /// without one the update is retried on races. <paramref name="checkImmutableFields"/> is off
+    /// only for the server's own subresource writes that change otherwise fixed fields (pods/binding).
     /// </summary>
     public async Task<(JsonObject Object, bool Created)> UpdateAsync(ServedResource r, string ns, string name, UpdateScope scope,
-        Func<JsonObject?, JsonObject> tryUpdate, bool dryRun, CancellationToken ct, FieldManagerInfo? manager = null)
+        Func<JsonObject?, JsonObject> tryUpdate, bool dryRun, CancellationToken ct, FieldManagerInfo? manager = null, bool checkImmutableFields = true)
     {
         var key = r.Key(ns, name);
         for (var attempt = 0; ; attempt++)
@@ -331,6 +345,12 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
             r.Policy.Normalize?.Invoke(desired);
             TrackFields(r, current, desired, manager, scope);
             var errors = validate(r, desired);
+            if (NewFinalizersOnDeletingObject(desired, current) is { } added)
+                errors = [.. errors, added];
+            if (scope == UpdateScope.Main && checkImmutableFields)
+                errors = [.. errors, .. UpdateValidation.Validate(r.Group, r.Kind, desired, current)];
+            if (scope == UpdateScope.EphemeralContainers)
+                errors = [.. errors, .. UpdateValidation.EphemeralContainers(desired, current)];
             if (errors.Count > 0) throw StatusException.Invalid(r.Group, r.Kind, name, errors);
 
             Allocate(r, desired, current);
@@ -368,9 +388,8 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
         }
     }
 
-    /// <summary>An object marked for deletion whose finalizers have all been removed is deleted.</summary>
-    private static bool IsReadyToRemove(JsonObject o) =>
-        Obj.Str(o["metadata"], "deletionTimestamp") is not null && o["metadata"]?["finalizers"] is not JsonArray { Count: > 0 };
+    /// <summary>An object marked for deletion whose finalizers have all been removed (and whose grace period is over) is deleted.</summary>
+    private static bool IsReadyToRemove(JsonObject o) => DeletionRules.IsReadyToRemove(o);
 
     private static void PrepareForUpdate(ServedResource r, UpdateScope scope, JsonObject desired, JsonObject current)
     {
@@ -383,6 +402,17 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
             foreach (var k in desired.Select(p => p.Key).ToList()) desired.Remove(k);
             foreach (var (k, v) in current) desired[k] = v?.DeepClone();
             if (status is not null) desired["status"] = status; else desired.Remove("status");
+            return;
+        }
+        if (scope == UpdateScope.EphemeralContainers)
+        {
+            // pods/ephemeralcontainers changes only spec.ephemeralContainers (upstream's ephemeral container strategy).
+            var ephemeral = desired["spec"]?["ephemeralContainers"]?.DeepClone();
+            foreach (var k in desired.Select(p => p.Key).ToList()) desired.Remove(k);
+            foreach (var (k, v) in current) desired[k] = v?.DeepClone();
+            var spec = desired["spec"] as JsonObject ?? new JsonObject();
+            if (ephemeral is not null) spec["ephemeralContainers"] = ephemeral; else spec.Remove("ephemeralContainers");
+            desired["spec"] = spec;
             return;
         }
         // Fields the server owns.
@@ -399,6 +429,18 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
         }
         if (r.Policy.TracksGeneration && SpecChanged(desired, current))
             meta["generation"] = (cur["generation"]?.GetValue<long>() ?? 0) + 1;
+    }
+
+    /// <summary>Upstream refuses new finalizers once an object is being deleted (it could otherwise never go).</summary>
+    private static FieldError? NewFinalizersOnDeletingObject(JsonObject desired, JsonObject current)
+    {
+        if (Obj.Str(current["metadata"], "deletionTimestamp") is null) return null;
+        static List<string> Of(JsonObject o) => o["metadata"]?["finalizers"] is JsonArray a ? a.Select(f => f?.GetValue<string>() ?? "").ToList() : [];
+        var had = Of(current).ToHashSet();
+        var added = Of(desired).Where(f => !had.Contains(f)).ToList();
+        if (added.Count == 0) return null;
+        return new FieldError(FieldErrorType.Forbidden, "metadata.finalizers", null,
+            $"no new finalizers can be added if the object is being deleted, found new finalizers []string{{{string.Join(", ", added.Select(a => $"\"{a}\""))}}}");
     }
 
     private static bool SpecChanged(JsonObject a, JsonObject b)
@@ -430,33 +472,51 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
                 throw StatusException.Conflict(r.GroupResource, name, $"Precondition failed: ResourceVersion in precondition: {prv}, ResourceVersion in object meta: {Obj.Str(meta, "resourceVersion")}");
 
             var isNamespace = r.GroupResource == NamespacesGr;
-            var hasFinalizers = meta["finalizers"] is JsonArray { Count: > 0 };
-            if (isNamespace || hasFinalizers)
+            if (isNamespace)
             {
-                if (Obj.Str(meta, "deletionTimestamp") is not null) return (current, false);
-                if (opts.DryRun) return (current, false);
+                if (Obj.Str(meta, "deletionTimestamp") is not null || opts.DryRun) return (current, false);
                 meta["deletionTimestamp"] = Obj.Now();
                 meta["deletionGracePeriodSeconds"] = 0;
-                if (isNamespace) current["status"] = new JsonObject { ["phase"] = "Terminating" };
+                current["status"] = new JsonObject { ["phase"] = "Terminating" };
                 meta.Remove("resourceVersion");
                 var res = await store.UpdateAsync(key, Obj.ToUtf8(current), kv.ModRevision, ct);
                 if (res.Succeeded)
                 {
-                    if (isNamespace) NamespaceTerminating?.Invoke(name);
+                    NamespaceTerminating?.Invoke(name);
                     return (Decode(r, res.Current!), false);
                 }
             }
             else
             {
-                if (opts.DryRun) return (current, true);
-                var res = await store.DeleteAsync(key, kv.ModRevision, ct);
-                if (res.Succeeded)
+                var grace = r.Policy.GracePeriod?.Invoke(current, opts.GracePeriodSeconds);
+                var planned = current.DeepClone().AsObject();
+                switch (DeletionRules.Plan(planned, opts.PropagationPolicy, grace, DateTimeOffset.UtcNow))
                 {
-                    var gone = Decode(r, res.Current!);
-                    Release(r, gone, null);
-                    return (gone, true);
+                    case DeleteAction.Unchanged:
+                        return (current, false);
+                    case DeleteAction.Update:
+                    {
+                        if (opts.DryRun) return (planned, false);
+                        Obj.Meta(planned).Remove("resourceVersion");
+                        var res = await store.UpdateAsync(key, Obj.ToUtf8(planned), kv.ModRevision, ct);
+                        if (res.Succeeded) return (Decode(r, res.Current!), false);
+                        if (res.Status == WriteStatus.NotFound) throw StatusException.NotFound(r.GroupResource, name);
+                        break;
+                    }
+                    default:
+                    {
+                        if (opts.DryRun) return (current, true);
+                        var res = await store.DeleteAsync(key, kv.ModRevision, ct);
+                        if (res.Succeeded)
+                        {
+                            var gone = Decode(r, res.Current!);
+                            Release(r, gone, null);
+                            return (gone, true);
+                        }
+                        if (res.Status == WriteStatus.NotFound) throw StatusException.NotFound(r.GroupResource, name);
+                        break;
+                    }
                 }
-                if (res.Status == WriteStatus.NotFound) throw StatusException.NotFound(r.GroupResource, name);
             }
             if (attempt > 50) throw StatusException.Conflict(r.GroupResource, name, "too many concurrent updates, please retry");
         }

@@ -39,8 +39,17 @@ public static class ResourcePolicies
         new("discovery.k8s.io", "endpointslices"),
     ];
 
+    private static readonly HashSet<GroupResource> ReturnsDeletedObject =
+    [
+        new("", "pods"), new("", "services"), new("", "serviceaccounts"), new("", "namespaces"),
+        new("storage.k8s.io", "storageclasses"), new("apiextensions.k8s.io", "customresourcedefinitions"),
+        new("", "persistentvolumes"), new("", "persistentvolumeclaims"),
+    ];
+
     public static ResourcePolicy For(GroupResource gr) => new()
     {
+        GracePeriod = gr == new GroupResource("", "pods") ? DeletionRules.PodGracePeriod : null,
+        ReturnDeletedObject = ReturnsDeletedObject.Contains(gr),
         TracksGeneration = Generation.Contains(gr),
         AllowCreateOnUpdate = CreateOnUpdate.Contains(gr),
         KeepsStatusOnCreate = gr == new GroupResource("", "nodes"),

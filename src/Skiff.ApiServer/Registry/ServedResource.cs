@@ -57,6 +57,10 @@ public sealed record ResourcePolicy
     public IReadOnlyList<string> ExtraFieldLabels { get; init; } = [];
     /// <summary>A kind's own rewrite of every object written (e.g. Secret stringData folded into data).</summary>
     public Action<System.Text.Json.Nodes.JsonObject>? Normalize { get; init; }
+    /// <summary>Graceful deletion: the grace period for a delete of this object given the requested one (null: never graceful).</summary>
+    public Func<System.Text.Json.Nodes.JsonObject, long?, long>? GracePeriod { get; init; }
+    /// <summary>A delete answers with the deleted object instead of a Status (upstream's ReturnDeletedObject).</summary>
+    public bool ReturnDeletedObject { get; init; }
 
     public static readonly ResourcePolicy Default = new();
 }

@@ -10,18 +10,38 @@ public static class RequestBody
 {
     public const long MaxBytes = 3 * 1024 * 1024;
 
+    /// <summary>How much of an oversized body is read and dropped before answering 413, so a client still
+    /// uploading gets the answer instead of a reset connection; larger bodies are cut off.</summary>
+    private const long DrainBytes = 16 * 1024 * 1024;
+
     public static async Task<byte[]> ReadBytesAsync(HttpRequest req, CancellationToken ct)
     {
-        if (req.ContentLength > MaxBytes) throw StatusException.TooLarge(MaxBytes);
+        if (req.ContentLength > MaxBytes)
+        {
+            if (req.ContentLength <= DrainBytes) await DrainAsync(req, ct);
+            throw StatusException.TooLarge(MaxBytes);
+        }
         using var ms = new MemoryStream(req.ContentLength is > 0 and <= MaxBytes ? (int)req.ContentLength.Value : 4096);
         var buffer = new byte[16384];
         int n;
         while ((n = await req.Body.ReadAsync(buffer, ct)) > 0)
         {
-            if (ms.Length + n > MaxBytes) throw StatusException.TooLarge(MaxBytes);
+            if (ms.Length + n > MaxBytes)
+            {
+                await DrainAsync(req, ct);
+                throw StatusException.TooLarge(MaxBytes);
+            }
             ms.Write(buffer, 0, n);
         }
         return ms.ToArray();
+    }
+
+    private static async Task DrainAsync(HttpRequest req, CancellationToken ct)
+    {
+        var buffer = new byte[16384];
+        long total = 0;
+        int n;
+        while (total < DrainBytes && (n = await req.Body.ReadAsync(buffer, ct)) > 0) total += n;
     }
 
     /// <summary>Parses a body as JSON (or YAML, by content type) into a node.</summary>

@@ -40,6 +40,7 @@ public static class ServerRunner
             NodePortRange = o.NodePortRange,
             RuntimeConfig = o.RuntimeConfig,
             AdvertiseAddress = AdvertiseAddress(o),
+            ServiceAccountKeyFile = Path.Combine(o.TlsDir, "service.key"),
         };
         var components = ApiServerComposition.Build(store, apiOptions, loggers);
         await components.Objects.LoadAllocationsAsync(ct);

@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace Skiff.E2E;
+
+/// <summary>serviceaccounts/token, pods/eviction and pods/ephemeralcontainers.</summary>
+public sealed class SubresourceTests(ServerFixture f) : IClassFixture<ServerFixture>
+{
+    private static async Task<string> WhoAmIAsync(ApiClient api, string token)
+    {
+        var req = new HttpRequestMessage(HttpMethod.Post, "/apis/authentication.k8s.io/v1/selfsubjectreviews")
+        {
+            Content = new StringContent("""{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}""", new MediaTypeHeaderValue("application/json")),
+        };
+        req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var res = await api.Http.SendAsync(req);
+        if (res.StatusCode != HttpStatusCode.Created) return $"HTTP {(int)res.StatusCode}";
+        using var doc = JsonDocument.Parse(await res.Content.ReadAsStringAsync());
+        return doc.RootElement.GetProperty("status").GetProperty("userInfo").GetProperty("username").GetString()!;
+    }
+
+    [Fact]
+    public async Task ATokenFromKubectlCreateTokenAuthenticatesUntilTheServiceAccountGoes()
+    {
+        var ns = await f.NamespaceAsync("token");
+        await Kubectl.OkAsync(f.Server, "create", "serviceaccount", "robot", "-n", ns);
+        var token = await Kubectl.OkAsync(f.Server, "create", "token", "robot", "-n", ns, "--duration=20m");
+        Assert.Equal(3, token.Split('.').Length);
+
+        using var api = new ApiClient(f.Server, clientCertificate: false);
+        Assert.Equal($"system:serviceaccount:{ns}:robot", await WhoAmIAsync(api, token));
+        Assert.Equal("HTTP 401", await WhoAmIAsync(api, token[..^4] + "AAAA"));
+
+        var tooShort = await Kubectl.RunAsync(f.Server, ["create", "token", "robot", "-n", ns, "--duration=1m"]);
+        Assert.NotEqual(0, tooShort.ExitCode);
+        Assert.Contains("may not specify a duration less than 10 minutes", tooShort.Stderr);
+        var missing = await Kubectl.RunAsync(f.Server, ["create", "token", "nobody", "-n", ns]);
+        Assert.Contains("serviceaccounts \"nobody\" not found", missing.Stderr);
+
+        // Deleting the service account revokes its tokens.
+        await Kubectl.OkAsync(f.Server, "delete", "serviceaccount", "robot", "-n", ns);
+        Assert.Equal("HTTP 401", await WhoAmIAsync(api, token));
+    }
+
+    [Fact]
+    public async Task ATokenBoundToAPodDiesWithThePod()
+    {
+        var ns = await f.NamespaceAsync("bound");
+        await Kubectl.OkAsync(f.Server, "create", "serviceaccount", "robot", "-n", ns);
+        await Kubectl.OkAsync(f.Server, "run", "p", "-n", ns, "--image=busybox");
+        var token = await Kubectl.OkAsync(f.Server, "create", "token", "robot", "-n", ns, "--bound-object-kind=Pod", "--bound-object-name=p");
+        using var api = new ApiClient(f.Server, clientCertificate: false);
+        Assert.Equal($"system:serviceaccount:{ns}:robot", await WhoAmIAsync(api, token));
+        await Kubectl.OkAsync(f.Server, "delete", "pod", "p", "-n", ns);
+        Assert.Equal("HTTP 401", await WhoAmIAsync(api, token));
+    }
+
+    private static string Eviction(string name) => """{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"NAME"}}""".Replace("NAME", name);
+
+    private async Task RunningPodAsync(string ns, string name)
+    {
+        await Kubectl.OkWithInputAsync(f.Server, $$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: {{{name}}}, namespace: {{{ns}}}, labels: {app: web}}
+            spec: {containers: [{name: c, image: busybox}]}
+            """, "apply", "-f", "-");
+        // What a kubelet would report; there is none in this test.
+        await Kubectl.OkAsync(f.Server, "patch", "pod", name, "-n", ns, "--subresource=status", "--type=merge", "-p", """{"status":{"phase":"Running"}}""");
+    }
+
+    [Fact]
+    public async Task EvictionAsksThePodDisruptionBudget()
+    {
+        var ns = await f.NamespaceAsync("evict");
+        using var api = new ApiClient(f.Server);
+        await RunningPodAsync(ns, "free");
+        var free = await api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/free/eviction", Eviction("free"));
+        Assert.Equal(HttpStatusCode.Created, free.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}/pods/free")).StatusCode);
+
+        await RunningPodAsync(ns, "a");
+        await Kubectl.OkAsync(f.Server, "create", "pdb", "web", "-n", ns, "--selector=app=web", "--min-available=1");
+        // Until the budget's status is computed, evictions wait.
+        var early = await api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/a/eviction", Eviction("a"));
+        Assert.Equal((HttpStatusCode)429, early.StatusCode);
+        Assert.Contains("is still being processed by the server", await early.Content.ReadAsStringAsync());
+
+        // The disruption controller's verdict: none allowed.
+        await Kubectl.OkAsync(f.Server, "patch", "pdb", "web", "-n", ns, "--subresource=status", "--type=merge",
+            "-p", """{"status":{"observedGeneration":1,"disruptionsAllowed":0,"currentHealthy":1,"desiredHealthy":1,"expectedPods":1}}""");
+        var refused = await api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/a/eviction", Eviction("a"));
+        Assert.Equal((HttpStatusCode)429, refused.StatusCode);
+        var text = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("Cannot evict pod as it would violate the pod's disruption budget.", text);
+        Assert.Contains("The disruption budget web needs 1 healthy pods and has 1 currently", text);
+        Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}/pods/a")).StatusCode);
+
+        // One allowed: the eviction uses it up and records the pod.
+        await Kubectl.OkAsync(f.Server, "patch", "pdb", "web", "-n", ns, "--subresource=status", "--type=merge",
+            "-p", """{"status":{"disruptionsAllowed":1,"currentHealthy":2}}""");
+        var allowed = await api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/a/eviction", Eviction("a"));
+        Assert.Equal(HttpStatusCode.Created, allowed.StatusCode);
+        Assert.Equal("0", await Kubectl.OkAsync(f.Server, "get", "pdb", "web", "-n", ns, "-o", "jsonpath={.status.disruptionsAllowed}"));
+        Assert.NotEmpty(await Kubectl.OkAsync(f.Server, "get", "pdb", "web", "-n", ns, "-o", "jsonpath={.status.disruptedPods.a}"));
+    }
+
+    [Fact]
+    public async Task KubectlDebugAddsAnEphemeralContainerAndNothingElseChanges()
+    {
+        var ns = await f.NamespaceAsync("debug");
+        await Kubectl.OkAsync(f.Server, "run", "p", "-n", ns, "--image=busybox");
+        await Kubectl.OkAsync(f.Server, "debug", "p", "-n", ns, "--image=busybox:dbg", "--container=dbg");
+        Assert.Equal("dbg busybox:dbg", await Kubectl.OkAsync(f.Server, "get", "pod", "p", "-n", ns, "-o",
+            "jsonpath={.spec.ephemeralContainers[0].name} {.spec.ephemeralContainers[0].image}"));
+        var managers = await Kubectl.OkAsync(f.Server, "get", "pod", "p", "-n", ns, "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields[*].subresource}");
+        Assert.Contains("ephemeralcontainers", managers);
+
+        // Changing an existing one through the subresource is refused.
+        using var api = new ApiClient(f.Server);
+        var res = await api.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/pods/p/ephemeralcontainers",
+            """{"spec":{"ephemeralContainers":[{"name":"dbg","image":"other"}]}}""", "application/merge-patch+json");
+        Assert.Equal((HttpStatusCode)422, res.StatusCode);
+        Assert.Contains("existing ephemeral containers \\\"dbg\\\" may not be changed", await res.Content.ReadAsStringAsync());
+    }
+}
