@@ -80,7 +80,7 @@ public static class ServerRunner
             ClientKeyPem = cert.KeyPem,
             UserAgent = "skiff-controller-manager",
         }));
-        await new Skiff.Controllers.ControllerManager(client, loggers).RunAsync(ct);
+        await new Skiff.Controllers.ControllerManager(client, new Skiff.Controllers.ControllerManagerOptions { RootCaPem = pki.ServerCa.CertificatePem }, loggers).RunAsync(ct);
     }
 
     private static string AdvertiseAddress(ServerOptions o) =>
