@@ -27,6 +27,13 @@ mv -f /usr/local/bin/skiff.new /usr/local/bin/skiff
 
 data_dir=/var/lib/skiff
 mkdir -p "$data_dir" /etc/skiff
+
+# Air-gap images (busybox, Skiff's pause): the agent imports every archive in this dir at start.
+echo "[skiff] building images into $data_dir/agent/images"
+./scripts/build-test-images.sh "$out/images" >/dev/null
+mkdir -p "$data_dir/agent/images"
+install -m 0644 "$out"/images/*.tar "$data_dir/agent/images/"
+
 exec_args=${INSTALL_SKIFF_EXEC:-}
 
 if [ "${INSTALL_SKIFF_SKIP_START:-false}" = "true" ]; then

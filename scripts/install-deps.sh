@@ -10,6 +10,17 @@ have sqlite3 || need+=(sqlite3)            # inspecting the datastore in tests a
 have etcd || need+=(etcd-server)           # the reference store in bench/ (Debian's etcd 3.4)
 have curl || need+=(curl)
 have kubectl || need+=(kubernetes-client)  # the machine image ships a current kubectl; Debian's is a fallback
+# The node agent: containerd (with ctr) runs pods through runc; pods get their network from the
+# standard CNI plugins (installed in /usr/lib/cni) and iptables; test images are built from
+# busybox-static and a static pause compiled with gcc (scripts/build-test-images.sh).
+have containerd || need+=(containerd)
+have runc || need+=(runc)
+[ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+have iptables || need+=(iptables)
+{ [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; } || need+=(busybox-static)
+have file || need+=(file)
+have gcc || need+=(gcc)
+[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || [ -f /usr/lib/aarch64-linux-gnu/libc.a ] || need+=(libc6-dev)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -15,6 +15,14 @@ if ! dotnet build Skiff.sln -c Release -nologo -clp:ErrorsOnly -v q; then
   exit 1
 fi
 
+# Images for the node tests (busybox, pause), imported through the air-gap dir: no registry needed.
+echo "== test images"
+if ! ./scripts/build-test-images.sh; then
+  echo "0 passed, 1 failed"
+  echo "building the test images failed" >&2
+  exit 1
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

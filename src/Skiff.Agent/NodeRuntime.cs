@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Logging;
+using Skiff.Agent.Cni;
+using Skiff.Agent.Containerd;
+using Skiff.Agent.Cri;
+using Skiff.Agent.Cri.Grpc;
+using Skiff.Agent.Images;
+
+namespace Skiff.Agent;
+
+/// <summary>
+/// The node's container runtime, ready for pods: either Skiff's own supervised containerd (with
+/// the CNI network config written before it starts and the air-gap images imported in the
+/// background), or an existing CRI endpoint given by <c>--container-runtime-endpoint</c>, which
+/// Skiff only talks to. Disposing stops what Skiff started and nothing else.
+/// </summary>
+public sealed class NodeRuntime : IAsyncDisposable
+{
+    private readonly UnixGrpcClient _grpc;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _importing = Task.CompletedTask;
+
+    private NodeRuntime(UnixGrpcClient grpc, ContainerdSupervisor? supervisor)
+    {
+        _grpc = grpc;
+        Supervisor = supervisor;
+        Runtime = new RuntimeServiceClient(grpc);
+        Images = new ImageServiceClient(grpc);
+    }
+
+    public RuntimeServiceClient Runtime { get; }
+    public ImageServiceClient Images { get; }
+
+    /// <summary>Null when the runtime is external.</summary>
+    public ContainerdSupervisor? Supervisor { get; }
+
+    public static async Task<NodeRuntime> StartAsync(AgentOptions options, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var log = loggers.CreateLogger<NodeRuntime>();
+        var paths = options.Paths;
+        if (options.PodCidr is not null && await CniConfig.For(options).WriteAsync(paths.CniConfDir, ct).ConfigureAwait(false))
+            log.LogInformation("Wrote the pod network config for {PodCidr} to {ConfDir}", options.PodCidr, paths.CniConfDir);
+
+        if (options.ContainerRuntimeEndpoint is not null)
+        {
+            var external = new NodeRuntime(new UnixGrpcClient(paths.CriSocket), null);
+            try
+            {
+                var version = await external.Runtime.VersionAsync(ct).ConfigureAwait(false);
+                log.LogInformation("Using the container runtime at {Endpoint}: {Name} {Version}; air-gap images in {Dir} are not imported into it",
+                    options.ContainerRuntimeEndpoint, version.RuntimeName, version.RuntimeVersion, paths.ImagesDir);
+                return external;
+            }
+            catch
+            {
+                await external.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        var supervisor = new ContainerdSupervisor(options, loggers.CreateLogger<ContainerdSupervisor>());
+        try
+        {
+            await supervisor.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await supervisor.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        var runtime = new NodeRuntime(new UnixGrpcClient(paths.ContainerdSocket), supervisor);
+        var importer = new AirgapImporter(paths.ImagesDir, new CtrImageLoader(options.CtrPath, paths.ContainerdSocket),
+            loggers.CreateLogger<AirgapImporter>());
+        runtime._importing = Task.Run(() => importer.RunAsync(runtime._stopping.Token), CancellationToken.None);
+        return runtime;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        await _importing.ConfigureAwait(false);
+        _grpc.Dispose();
+        if (Supervisor is not null) await Supervisor.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+}
