@@ -71,7 +71,7 @@ public sealed class SubresourceTests(ServerFixture f) : IClassFixture<ServerFixt
     }
 
     [Fact]
-    public async Task EvictionAsksThePodDisruptionBudget()
+    public async Task EvictionWithoutABudgetOrOfAPendingPodIsADelete()
     {
         var ns = await f.NamespaceAsync("evict");
         using var api = new ApiClient(f.Server);
@@ -80,30 +80,16 @@ public sealed class SubresourceTests(ServerFixture f) : IClassFixture<ServerFixt
         Assert.Equal(HttpStatusCode.Created, free.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await api.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}/pods/free")).StatusCode);
 
-        await RunningPodAsync(ns, "a");
-        await Kubectl.OkAsync(f.Server, "create", "pdb", "web", "-n", ns, "--selector=app=web", "--min-available=1");
-        // Until the budget's status is computed, evictions wait.
-        var early = await api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/a/eviction", Eviction("a"));
-        Assert.Equal((HttpStatusCode)429, early.StatusCode);
-        Assert.Contains("is still being processed by the server", await early.Content.ReadAsStringAsync());
+        // A budget that allows nothing does not protect a pod that is not running.
+        await Kubectl.OkAsync(f.Server, "create", "pdb", "strict", "-n", ns, "--selector=app=web", "--min-available=5");
+        await Kubectl.OkAsync(f.Server, "run", "pending", "-n", ns, "--image=busybox", "--labels=app=web");
+        var pending = await api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/pending/eviction", Eviction("pending"));
+        Assert.Equal(HttpStatusCode.Created, pending.StatusCode);
 
-        // The disruption controller's verdict: none allowed.
-        await Kubectl.OkAsync(f.Server, "patch", "pdb", "web", "-n", ns, "--subresource=status", "--type=merge",
-            "-p", """{"status":{"observedGeneration":1,"disruptionsAllowed":0,"currentHealthy":1,"desiredHealthy":1,"expectedPods":1}}""");
-        var refused = await api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/a/eviction", Eviction("a"));
-        Assert.Equal((HttpStatusCode)429, refused.StatusCode);
-        var text = await refused.Content.ReadAsStringAsync();
-        Assert.Contains("Cannot evict pod as it would violate the pod's disruption budget.", text);
-        Assert.Contains("The disruption budget web needs 1 healthy pods and has 1 currently", text);
-        Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}/pods/a")).StatusCode);
-
-        // One allowed: the eviction uses it up and records the pod.
-        await Kubectl.OkAsync(f.Server, "patch", "pdb", "web", "-n", ns, "--subresource=status", "--type=merge",
-            "-p", """{"status":{"disruptionsAllowed":1,"currentHealthy":2}}""");
-        var allowed = await api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/a/eviction", Eviction("a"));
-        Assert.Equal(HttpStatusCode.Created, allowed.StatusCode);
-        Assert.Equal("0", await Kubectl.OkAsync(f.Server, "get", "pdb", "web", "-n", ns, "-o", "jsonpath={.status.disruptionsAllowed}"));
-        Assert.NotEmpty(await Kubectl.OkAsync(f.Server, "get", "pdb", "web", "-n", ns, "-o", "jsonpath={.status.disruptedPods.a}"));
+        // A name that does not match the URL is refused.
+        await RunningPodAsync(ns, "x");
+        var mismatch = await api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/x/eviction", Eviction("y"));
+        Assert.Equal(HttpStatusCode.BadRequest, mismatch.StatusCode);
     }
 
     [Fact]

@@ -71,6 +71,26 @@ public sealed class LabelSelector
         return reqs.Count == 0 ? Everything : new LabelSelector(reqs);
     }
 
+    /// <summary>The selector a typed metav1.LabelSelector describes (same rules as <see cref="FromJson"/>).</summary>
+    public static LabelSelector FromModel(Skiff.Api.Models.Meta.V1.LabelSelector selector)
+    {
+        var reqs = new List<LabelRequirement>();
+        foreach (var (k, v) in selector.MatchLabels ?? []) reqs.Add(new LabelRequirement(k, SelectorOperator.Equals, [v]));
+        foreach (var e in selector.MatchExpressions ?? [])
+        {
+            var op = e.Operator switch
+            {
+                "In" => SelectorOperator.In,
+                "NotIn" => SelectorOperator.NotIn,
+                "Exists" => SelectorOperator.Exists,
+                "DoesNotExist" => SelectorOperator.DoesNotExist,
+                var other => throw new FormatException($"{other} is not a valid label selector operator"),
+            };
+            reqs.Add(new LabelRequirement(e.Key ?? "", op, e.Values ?? []));
+        }
+        return reqs.Count == 0 ? Everything : new LabelSelector(reqs);
+    }
+
     /// <summary>Parses the selector; throws <see cref="FormatException"/> with upstream-like text.</summary>
     public static LabelSelector Parse(string? text)
     {

@@ -53,14 +53,34 @@ public static class ServerRunner
         var serverUrl = $"https://127.0.0.1:{host.Port}";
         KubeconfigWriter.WriteAdmin(o.KubeconfigPath, serverUrl, pki, o.WriteKubeconfigMode);
         log.LogInformation("Wrote kubeconfig {Path}", o.KubeconfigPath);
+        var controllers = RunControllersAsync(serverUrl, pki, loggers, ct);
         if (!o.DisableAgent)
             log.LogWarning("The node agent is not part of this build yet; running the control plane only (as with --disable-agent)");
         log.LogInformation("Skiff is ready");
 
-        try { await Task.WhenAll(Task.Delay(Timeout.Infinite, ct), namespaceLifecycle); }
+        try { await Task.WhenAll(Task.Delay(Timeout.Infinite, ct), namespaceLifecycle, controllers); }
         catch (OperationCanceledException) { }
+        try { await controllers; } catch (OperationCanceledException) { }
         log.LogInformation("Shutting down");
         return 0;
+    }
+
+    /// <summary>
+    /// The controller manager, as an API client with its own certificate (CN=system:kube-controller-manager),
+    /// talking to this server over loopback like any other client.
+    /// </summary>
+    private static async Task RunControllersAsync(string serverUrl, ClusterPki pki, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var cert = pki.IssueClientCertificate("system:kube-controller-manager", [], "client-controller");
+        using var client = new Skiff.Client.KubeClient(Skiff.Client.Rest.ApiConnection.Create(new Skiff.Client.Rest.ClientConfig
+        {
+            Server = new Uri(serverUrl),
+            CertificateAuthorityPem = pki.ServerCa.CertificatePem,
+            ClientCertificatePem = cert.CertificatePem,
+            ClientKeyPem = cert.KeyPem,
+            UserAgent = "skiff-controller-manager",
+        }));
+        await new Skiff.Controllers.ControllerManager(client, new Skiff.Controllers.ControllerManagerOptions { RootCaPem = pki.ServerCa.CertificatePem }, loggers).RunAsync(ct);
     }
 
     private static string AdvertiseAddress(ServerOptions o) =>

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+using Skiff.Client;
+using Skiff.Client.Informers;
+
+namespace Skiff.Controllers;
+
+/// <summary>Settings of the controller manager.</summary>
+public sealed record ControllerManagerOptions
+{
+    /// <summary>The API server's CA certificate (PEM), published to every namespace as kube-root-ca.crt.</summary>
+    public required string RootCaPem { get; init; }
+}
+
+/// <summary>
+/// Runs the cluster's controllers over one API client (the controller manager's own identity)
+/// and one shared informer cache, until cancelled. Each controller is independent; one failing is
+/// logged and restarted after a pause, so it never takes the others down.
+/// </summary>
+public sealed class ControllerManager(KubeClient client, ControllerManagerOptions options, ILoggerFactory loggers)
+{
+    private readonly ILogger _log = loggers.CreateLogger("controller-manager");
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        await using var informers = new SharedInformerFactory(client, loggers: loggers);
+        await Task.WhenAll(
+            KeepRunning("garbage-collector", c => new GarbageCollector.GarbageCollectorController(client, loggers).RunAsync(c), ct),
+            KeepRunning("serviceaccounts", c => new ServiceAccounts.ServiceAccountsController(client, informers, loggers).RunAsync(c), ct),
+            KeepRunning("root-ca-publisher", c => new RootCaPublisher.RootCaPublisher(client, informers, options.RootCaPem, loggers).RunAsync(c), ct),
+            KeepRunning("disruption", c => new Disruption.DisruptionController(client, informers, loggers).RunAsync(c), ct));
+    }
+
+    private async Task KeepRunning(string name, Func<CancellationToken, Task> run, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await run(ct);
+                return;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+            catch (Exception e)
+            {
+                _log.LogError(e, "Controller {Controller} failed; restarting it in 5 s", name);
+                try { await Task.Delay(TimeSpan.FromSeconds(5), ct); } catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+}

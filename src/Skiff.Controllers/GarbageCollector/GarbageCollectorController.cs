@@ -1,0 +1,141 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Skiff.Client;
+using Skiff.Client.Informers;
+using Skiff.Client.Rest;
+using Skiff.Client.Typed;
+using Skiff.Client.WorkQueue;
+using Skiff.Controllers.Common;
+
+namespace Skiff.Controllers.GarbageCollector;
+
+/// <summary>
+/// The garbage collector (upstream's garbagecollector controller): watches the metadata of every
+/// resource that can be listed, watched and deleted, keeps the ownership graph, and deletes
+/// objects whose owners are all gone (Background), orphans the dependents of owners deleted
+/// with propagationPolicy=Orphan, and deletes blocking dependents first for Foreground. New
+/// resources (custom resources) are picked up by re-reading discovery every
+/// <see cref="DiscoveryPeriod"/>. Run once per cluster (leader-elected with the other controllers).
+/// </summary>
+public sealed class GarbageCollectorController(KubeClient client, ILoggerFactory loggers)
+{
+    /// <summary>How often discovery is re-read for new resources.</summary>
+    public TimeSpan DiscoveryPeriod { get; init; } = TimeSpan.FromSeconds(15);
+    public int DeleteWorkers { get; init; } = 2;
+
+    // Upstream's collector leaves events alone: they are many, short-lived and never owned.
+    private static readonly HashSet<(string Group, string Resource)> Ignored = [("", "events"), ("events.k8s.io", "events")];
+
+    private readonly ILogger _log = loggers.CreateLogger("garbage-collector");
+    private readonly Dictionary<(string Group, string Resource), SharedInformer<JsonObject>> _informers = new();
+    private volatile ServedResources? _served;
+
+    /// <summary>Objects the graph holds (for tests and metrics).</summary>
+    public int GraphSize => _graph?.Count ?? 0;
+    private DependencyGraph? _graph;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var deleteQueue = new RateLimitingQueue<GraphNode>();
+        var orphanQueue = new RateLimitingQueue<GraphNode>();
+        var api = new ClientGarbageCollectorApi(client, () => _served!);
+        _served = await ReadDiscoveryAsync(ct);
+        var graph = _graph = new DependencyGraph(deleteQueue.Add, orphanQueue.Add, api.IsNamespaced);
+        var decisions = new CollectorDecisions(graph, api, _log);
+
+        StartInformers(graph, ct);
+        await Task.WhenAll(_informers.Values.Select(i => i.WaitForCacheSyncAsync(ct)));
+        _log.LogInformation("Garbage collector synced: {Resources} resources, {Objects} objects", _informers.Count, graph.Count);
+
+        var workers = new List<Task>();
+        for (var i = 0; i < DeleteWorkers; i++) workers.Add(WorkAsync(deleteQueue, decisions.AttemptToDeleteAsync, ct));
+        workers.Add(WorkAsync(orphanQueue, decisions.AttemptToOrphanAsync, ct));
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(DiscoveryPeriod, ct);
+                try
+                {
+                    _served = await ServedResources.ReadAsync(client.Connection, ct);
+                    StartInformers(graph, ct);
+                }
+                catch (Exception e) when (e is ApiException or HttpRequestException)
+                {
+                    _log.LogWarning("Garbage collector could not re-read discovery: {Error}", e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        finally
+        {
+            await deleteQueue.ShutDownAsync(drain: false);
+            await orphanQueue.ShutDownAsync(drain: false);
+            await Task.WhenAll(workers);
+            foreach (var i in _informers.Values) await i.DisposeAsync();
+        }
+    }
+
+    private async Task<ServedResources> ReadDiscoveryAsync(CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try { return await ServedResources.ReadAsync(client.Connection, ct); }
+            catch (Exception e) when (e is ApiException or HttpRequestException && attempt < 30)
+            {
+                _log.LogWarning("Garbage collector waiting for discovery: {Error}", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+        }
+    }
+
+    /// <summary>One metadata informer per group/resource (its preferred version) that supports list, watch and delete.</summary>
+    private void StartInformers(DependencyGraph graph, CancellationToken ct)
+    {
+        foreach (var (resource, verbs, preferred) in _served!.All)
+        {
+            if (!preferred || Ignored.Contains((resource.Group, resource.Plural))) continue;
+            if (!(verbs.Contains("list") && verbs.Contains("watch") && verbs.Contains("delete"))) continue;
+            if (_informers.ContainsKey((resource.Group, resource.Plural))) continue;
+            var informer = new SharedInformer<JsonObject>(new ResourceClient<JsonObject>(client.Connection, resource, MetadataOnlyCodec.Instance),
+                null, SharedInformerOptions.Default, loggers.CreateLogger($"garbage-collector.{resource.Plural}"));
+            var apiVersion = resource.ApiVersion;
+            var kind = resource.Kind;
+            informer.AddEventHandler(new ResourceEventHandler<JsonObject>
+            {
+                Added = (o, _) => graph.Observe(ObjectMetadata.FromJson(o, apiVersion, kind)),
+                Updated = (_, o) => graph.Observe(ObjectMetadata.FromJson(o, apiVersion, kind)),
+                Deleted = (o, _) => { if (o["metadata"]?["uid"]?.GetValue<string>() is { } uid) graph.Remove(uid); },
+            });
+            _informers[(resource.Group, resource.Plural)] = informer;
+            informer.Start(ct);
+        }
+    }
+
+    private async Task WorkAsync(RateLimitingQueue<GraphNode> queue, Func<GraphNode, CancellationToken, Task> work, CancellationToken ct)
+    {
+        while (true)
+        {
+            GraphNode item;
+            try
+            {
+                var (next, shutDown) = await queue.GetAsync(ct);
+                if (shutDown) return;
+                item = next;
+            }
+            catch (OperationCanceledException) { return; }
+            try
+            {
+                await work(item, ct);
+                queue.Forget(item);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+            catch (Exception e)
+            {
+                _log.LogInformation("Garbage collector will retry {Item}: {Error}", item, e.Message);
+                queue.AddRateLimited(item);
+            }
+            finally { queue.Done(item); }
+        }
+    }
+}
