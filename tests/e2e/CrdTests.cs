@@ -249,4 +249,26 @@ public sealed class CrdTests(ServerFixture f) : IClassFixture<ServerFixture>
         var list = JsonNode.Parse(await (await api.SendAsync(HttpMethod.Get, $"/apis/{group}/v1/{Plural(group)}")).Content.ReadAsStringAsync())!;
         Assert.Empty(list["items"]!.AsArray());
     }
+
+    [Fact]
+    public async Task ATerminatingCrdWaitsForInstanceFinalizersAndRefusesNewInstances()
+    {
+        const string group = "held.example.com";
+        await CreateCrdAsync(Crd(group), Plural(group) + "." + group);
+        var ns = await f.NamespaceAsync("crdheld");
+        await Kubectl.OkWithInputAsync(f.Server, CronTab(group, "held", "{cronSpec: 'z'}").Replace("metadata: {name: held}",
+            "metadata: {name: held, finalizers: [example.com/hold]}"), "create", "-n", ns, "-f", "-");
+
+        await Kubectl.OkAsync(f.Server, "delete", "crd", Plural(group) + "." + group, "--wait=false");
+        await Kubectl.OkAsync(f.Server, "wait", "--for=condition=Terminating", "--timeout=20s", "crd/" + Plural(group) + "." + group);
+        var refused = await Kubectl.RunAsync(f.Server, ["create", "-n", ns, "-f", "-"], CronTab(group, "late", "{cronSpec: 'z'}"));
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("create not allowed while custom resource definition is terminating", refused.Stderr);
+        // The instance is marked for deletion but held by its finalizer, and so is the CRD.
+        Assert.NotEqual("", await Kubectl.OkAsync(f.Server, "get", "-n", ns, Plural(group) + "." + group, "held", "-o", "jsonpath={.metadata.deletionTimestamp}"));
+
+        await Kubectl.OkAsync(f.Server, "patch", "-n", ns, Plural(group) + "." + group, "held", "--type=merge", "-p", """{"metadata":{"finalizers":null}}""");
+        await Kubectl.OkAsync(f.Server, "wait", "--for=delete", "--timeout=20s", "crd/" + Plural(group) + "." + group);
+        Assert.DoesNotContain(group, await Kubectl.OkAsync(f.Server, "get", "--raw", "/apis"));
+    }
 }

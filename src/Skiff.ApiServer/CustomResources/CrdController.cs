@@ -175,6 +175,12 @@ public sealed class CrdController(ObjectRegistry objects, ILogger log)
         // Instances are deleted through the pipeline (their own finalizers are honoured); while any are
         // left, the CRD stays and this runs again.
         var served = Resources.CustomOf(name).FirstOrDefault();
+        if (served is { Custom: { Terminating: false } custom })
+        {
+            Resources.SetCustom(name, CustomResourceType.Serve(model, custom.Names, terminating: true));
+            _servedFrom.Remove(name);
+            served = Resources.CustomOf(name).FirstOrDefault();
+        }
         if (served is not null)
         {
             var page = await objects.Store.ListAsync(served.KeyPrefix, null, 0, 0, ct);

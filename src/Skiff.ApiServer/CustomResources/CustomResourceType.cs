@@ -15,9 +15,10 @@ namespace Skiff.ApiServer.CustomResources;
 /// </summary>
 public sealed class CustomResourceType
 {
-    public CustomResourceType(CrdModel crd, CrdVersion version, CrdNames names)
+    public CustomResourceType(CrdModel crd, CrdVersion version, CrdNames names, bool terminating = false)
     {
         Crd = crd;
+        Terminating = terminating;
         Version = version;
         Names = names;
         Table = new CustomResourceTable(version.Columns);
@@ -28,6 +29,8 @@ public sealed class CustomResourceType
     /// <summary>The accepted names (status.acceptedNames).</summary>
     public CrdNames Names { get; }
     public ITableConvertor Table { get; }
+    /// <summary>The CRD is being deleted: its objects can be read and deleted, no new ones created.</summary>
+    public bool Terminating { get; }
 
     /// <summary>The OpenAPI definition name of this version's kind: reversed group, version, kind
     /// ("stable.example.com", "v1", "CronTab" → "com.example.stable.v1.CronTab").</summary>
@@ -35,7 +38,7 @@ public sealed class CustomResourceType
         string.Join('.', group.Split('.').Reverse()) + "." + version + "." + kind;
 
     /// <summary>Builds the served resources (with subresources) of every served version.</summary>
-    public static IReadOnlyList<ServedResource> Serve(CrdModel crd, CrdNames names)
+    public static IReadOnlyList<ServedResource> Serve(CrdModel crd, CrdNames names, bool terminating = false)
     {
         var list = new List<ServedResource>();
         foreach (var v in crd.Versions.Where(v => v.Served))
@@ -52,7 +55,7 @@ public sealed class CustomResourceType
                     Subresource = "scale", Kind = "Scale", KindGroup = "autoscaling", KindVersion = "v1",
                     Verbs = ["get", "patch", "update"], Definition = "io.k8s.api.autoscaling.v1.Scale",
                 };
-            var type = new CustomResourceType(crd, v, names);
+            var type = new CustomResourceType(crd, v, names, terminating);
             var policy = new ResourcePolicy
             {
                 TracksGeneration = true,

@@ -72,6 +72,8 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             }
             case "create":
             {
+                if (r.Custom is { Terminating: true })
+                    throw StatusException.MethodNotAllowed("create not allowed while custom resource definition is terminating");
                 var obj = await ReadObjectAsync(ctx, r);
                 var created = await objects.CreateAsync(r, info.Namespace, obj, dryRun, ct, Manager(ctx));
                 await WriteObjectAsync(ctx, 201, r, created);
