@@ -38,10 +38,23 @@ public static class ApiServerComposition
         };
         var tokenAuthenticator = new Authentication.ServiceAccountTokenAuthenticator(tokens, async (resource, ns, name, ct) =>
             resources.Find("", "v1", resource) is { } r ? await objects.TryGetAsync(r, ns, name, ct) : null);
-        var discovery = new DiscoveryDocuments(resources, new BuiltinNaming());
+        var discovery = new DiscoveryDocuments(resources, new RegistryNaming(resources));
         var openApi = new OpenApiService(OpenApiDefinitions.Utf8Json, new DocumentInfo());
-        openApi.Update(resources.All.SelectMany(r => new[] { r.Info }.Concat(r.Subresources.Values)));
+        PublishOpenApi(openApi, resources);
+        // CRDs come and go: the documents follow the served set.
+        resources.Changed += () => PublishOpenApi(openApi, resources);
         return new ApiServerComponents(resources, objects, handler, watches, discovery, new OpenApiEndpoints(openApi), authorizer, tokenAuthenticator);
+    }
+
+    /// <summary>Tells the OpenAPI service what is served now, with the schemas of the custom resources.</summary>
+    private static void PublishOpenApi(OpenApiService openApi, ResourceRegistry resources)
+    {
+        var served = resources.All.ToList();
+        var extras = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
+        foreach (var r in served)
+            if (r.Custom is { } custom)
+                foreach (var (name, schema) in custom.OpenApiDefinitions()) extras[name] = schema;
+        openApi.Update(served.SelectMany(r => new[] { r.Info }.Concat(r.Subresources.Values)), extras);
     }
 
     /// <summary>Strategic merge patch, driven by the kind's schema (merge keys and strategies).</summary>
@@ -49,8 +62,24 @@ public static class ApiServerComposition
         Skiff.Api.Patch.StrategicMergePatch.Apply(original, patch, r.Info.Definition is { } d ? SchemaExtensions.Find(d) : null);
 
     /// <summary>Metadata validation with each kind's name rule (the kind-specific rules come with their strategies).</summary>
-    private static IReadOnlyList<FieldError> Validate(ServedResource r, JsonObject obj) =>
-        ObjectMetaValidator.Validate(obj["metadata"] as JsonObject, ResourceNameRules.For(r.GroupResource), r.Namespaced);
+    private static IReadOnlyList<FieldError> Validate(ServedResource r, JsonObject obj)
+    {
+        if (r.Custom is { } custom) return custom.Validate(obj, r.Namespaced);
+        if (r.GroupResource == CrdsResource) return Skiff.ApiServer.CustomResources.CrdValidation.Validate(obj);
+        return ObjectMetaValidator.Validate(obj["metadata"] as JsonObject, ResourceNameRules.For(r.GroupResource), r.Namespaced);
+    }
+
+    private static readonly GroupResource CrdsResource = new("apiextensions.k8s.io", "customresourcedefinitions");
+
+    /// <summary>Discovery names: a custom resource's from its CRD's accepted names, a built-in's from the facts tables.</summary>
+    private sealed class RegistryNaming(ResourceRegistry resources) : IResourceNaming
+    {
+        private static readonly BuiltinNaming Builtin = new();
+        private Skiff.ApiServer.CustomResources.CrdNames? Custom(GroupResource gr) => resources.Preferred(gr)?.Custom?.Names;
+        public IReadOnlyList<string> ShortNames(GroupResource gr) => Custom(gr)?.ShortNames ?? Builtin.ShortNames(gr);
+        public IReadOnlyList<string> Categories(GroupResource gr) => Custom(gr)?.Categories ?? Builtin.Categories(gr);
+        public string Singular(GroupResource gr, string kind) => Custom(gr)?.Singular ?? Builtin.Singular(gr, kind);
+    }
 
     private sealed class BuiltinNaming : IResourceNaming
     {
@@ -65,7 +94,7 @@ public static class ApiServerComposition
             string? continueToken, long? remainingItemCount, string includeObject, bool includeColumns)
         {
             TableWriteOptions.TryParseIncludeObject(includeObject, out var policy);
-            TableJsonWriter.WriteTable(w, TableConvertors.For(r.GroupResource), items,
+            TableJsonWriter.WriteTable(w, r.Custom?.Table ?? TableConvertors.For(r.GroupResource), items,
                 new TableListMetadata(resourceVersion, continueToken, remainingItemCount), DateTimeOffset.UtcNow,
                 new TableWriteOptions(policy, NoHeaders: !includeColumns));
         }

@@ -2,7 +2,7 @@ namespace Skiff.Api.Validation;
 
 /// <summary>The kinds of field error upstream reports; <see cref="FieldError.Reason"/> is the
 /// StatusCause reason string ("FieldValueInvalid", ...).</summary>
-public enum FieldErrorType { Required, Invalid, Duplicate, NotSupported, Forbidden, TooLong, TooMany, NotFound }
+public enum FieldErrorType { Required, Invalid, Duplicate, NotSupported, Forbidden, TooLong, TooMany, NotFound, TypeInvalid }
 
 /// <summary>One validation failure at a field path such as "metadata.name" or
 /// "spec.template.spec.containers[0].image". A list of these becomes one 422 Invalid Status.</summary>
@@ -18,6 +18,7 @@ public sealed record FieldError(FieldErrorType Type, string Field, object? BadVa
         FieldErrorType.TooLong => "ValueTooLong",
         FieldErrorType.TooMany => "ValueTooMany",
         FieldErrorType.NotFound => "ValueNotFound",
+        FieldErrorType.TypeInvalid => "ValueTypeInvalid",
         _ => "ValueInvalid",
     };
 
@@ -39,7 +40,8 @@ public sealed record FieldError(FieldErrorType Type, string Field, object? BadVa
                 FieldErrorType.NotFound => "Not found",
                 _ => "Invalid value",
             };
-            var withValue = Type is FieldErrorType.Invalid or FieldErrorType.Duplicate or FieldErrorType.NotSupported or FieldErrorType.NotFound;
+            var withValue = Type is FieldErrorType.Invalid or FieldErrorType.Duplicate or FieldErrorType.NotSupported or FieldErrorType.NotFound
+                or FieldErrorType.TypeInvalid or FieldErrorType.TooMany;
             if (withValue && BadValue is not null)
                 head += ": " + FormatValue(BadValue);
             return Detail.Length == 0 ? head : $"{head}: {Detail}";

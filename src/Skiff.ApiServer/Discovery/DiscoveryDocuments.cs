@@ -15,13 +15,14 @@ public interface IResourceNaming
 
 /// <summary>
 /// Builds the discovery documents: the legacy /api, /apis, /apis/G and /apis/G/V lists and the
-/// aggregated apidiscovery.k8s.io/v2 lists. Documents are built once per registry and cached;
-/// safe for concurrent readers.
+/// aggregated apidiscovery.k8s.io/v2 lists. Documents are built on first use and cached until the
+/// registry changes (CRDs come and go); safe for concurrent readers.
 /// </summary>
 public sealed class DiscoveryDocuments(ResourceRegistry registry, IResourceNaming naming)
 {
     private readonly Dictionary<string, byte[]> _cache = new();
     private readonly Lock _lock = new();
+    private long _cachedVersion;
 
     public const string AggregatedContentType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
@@ -29,6 +30,14 @@ public sealed class DiscoveryDocuments(ResourceRegistry registry, IResourceNamin
     {
         lock (_lock)
         {
+            // The version is read before the registry is: a document built from a newer snapshot is
+            // at worst rebuilt once more, never served stale.
+            var version = registry.Version;
+            if (version != _cachedVersion)
+            {
+                _cache.Clear();
+                _cachedVersion = version;
+            }
             if (_cache.TryGetValue(key, out var b)) return b;
             var buf = new ArrayBufferWriter<byte>();
             using (var w = new Utf8JsonWriter(buf, Serialization.Obj.Writer)) build(w);

@@ -75,6 +75,8 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             }
             case "create":
             {
+                if (r.Custom is { Terminating: true })
+                    throw StatusException.MethodNotAllowed("create not allowed while custom resource definition is terminating");
                 var obj = await ReadObjectAsync(ctx, r);
                 var created = await objects.CreateAsync(r, info.Namespace, obj, dryRun, ct, Manager(ctx));
                 await WriteObjectAsync(ctx, 201, r, created);
@@ -227,14 +229,14 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         switch (info.Verb)
         {
             case "get":
-                result = ScaleSubresource.From(await objects.GetAsync(r, info.Namespace, info.Name, ct));
+                result = ScaleOf(r, await objects.GetAsync(r, info.Namespace, info.Name, ct));
                 break;
             case "update":
             {
                 var body = RequestBody.ParseObject(await RequestBody.ReadBytesAsync(ctx.Request, ct), ctx.Request.ContentType);
                 var (parent, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Main,
-                    cur => ScaleSubresource.ApplyTo(cur ?? throw StatusException.NotFound(r.GroupResource, info.Name), body, r.Kind), dryRun, ct);
-                result = ScaleSubresource.From(parent);
+                    cur => ApplyScale(r, cur ?? throw StatusException.NotFound(r.GroupResource, info.Name), body), dryRun, ct);
+                result = ScaleOf(r, parent);
                 break;
             }
             case "patch":
@@ -244,7 +246,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
                 var (parent, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Main, cur =>
                 {
                     if (cur is null) throw StatusException.NotFound(r.GroupResource, info.Name);
-                    var scale = ScaleSubresource.From(cur);
+                    var scale = ScaleOf(r, cur);
                     JsonNode? patched;
                     try
                     {
@@ -252,9 +254,9 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
                     }
                     catch (PatchException e) { throw ToStatus(e); }
                     if (patch is JsonObject po && po["metadata"]?["resourceVersion"] is null) Obj.Meta((JsonObject)patched!)["resourceVersion"] = null;
-                    return ScaleSubresource.ApplyTo(cur, patched as JsonObject ?? throw StatusException.BadRequest("the patch did not produce an object"), r.Kind);
+                    return ApplyScale(r, cur, patched as JsonObject ?? throw StatusException.BadRequest("the patch did not produce an object"));
                 }, dryRun, ct);
-                result = ScaleSubresource.From(parent);
+                result = ScaleOf(r, parent);
                 break;
             }
             default:
@@ -266,6 +268,13 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         result.WriteTo(w);
         await w.FlushAsync(ct);
     }
+
+    /// <summary>The Scale view of a workload, or of a custom object through its CRD's scale paths.</summary>
+    private static JsonObject ScaleOf(ServedResource r, JsonObject parent) =>
+        r.Custom is { } c ? c.ScaleOf(parent) : ScaleSubresource.From(parent);
+
+    private static JsonObject ApplyScale(ServedResource r, JsonObject parent, JsonObject scale) =>
+        r.Custom is { } c ? c.ApplyScale(parent, scale) : ScaleSubresource.ApplyTo(parent, scale, r.Kind);
 
     /// <summary>A patch that could not be applied: 422 when it was well-formed but failed (a JSON Patch test), else 400.</summary>
     private static StatusException ToStatus(PatchException e) =>
@@ -284,7 +293,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         if (contentType is not ("application/json-patch+json" or "application/merge-patch+json" or "application/strategic-merge-patch+json"))
             throw new StatusException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
         var manager = Manager(ctx);
-        if (contentType == "application/strategic-merge-patch+json" && strategic is null)
+        if (contentType == "application/strategic-merge-patch+json" && (strategic is null || r.Custom is not null))
             throw new StatusException(415, "UnsupportedMediaType", "strategic merge patch is not supported for this resource");
         var patch = RequestBody.Parse(body, "application/json");
         return await objects.UpdateAsync(r, info.Namespace, info.Name, scope, current =>
@@ -386,6 +395,11 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
     {
         if (!FieldValidationDirectives.TryParse(ctx.Request.Query["fieldValidation"].FirstOrDefault(), out var directive, out var error))
             throw StatusException.Invalid("meta.k8s.io", FieldValidationDirectives.OptionsKind(ctx.Request.Method), "", [error!]);
+        if (r.Custom is { } custom)
+        {
+            CustomResources.CustomFieldValidation.Check(ctx, r, custom, obj, directive);
+            return;
+        }
         if (r.Info.Definition is not { } definition || Skiff.Api.Schema.SchemaExtensions.Find(definition) is not { } schema) return;
         var media = RequestBody.MediaType(ctx.Request.ContentType);
         if (directive != FieldValidationDirective.Ignore && media != "application/vnd.kubernetes.protobuf")

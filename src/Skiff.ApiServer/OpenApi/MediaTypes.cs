@@ -20,6 +20,11 @@ internal static class MediaTypes
         "application/apply-patch+yaml", "application/apply-patch+cbor",
     ];
 
+    public static readonly IReadOnlyList<string> PatchWithoutStrategic =
+    [
+        "application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml", "application/apply-patch+cbor",
+    ];
+
     public static readonly IReadOnlyList<string> Log =
         ["text/plain", "application/json", "application/yaml", "application/vnd.kubernetes.protobuf", "application/cbor"];
 

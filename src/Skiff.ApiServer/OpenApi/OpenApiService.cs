@@ -79,7 +79,7 @@ public sealed class OpenApiService
     {
         var definitions = _builtinDefinitions.With(extras);
         var extraHashes = extras.ToDictionary(e => e.Key, e => Convert.ToHexString(SHA256.HashData(e.Value.Span)), StringComparer.Ordinal);
-        var paths = PathPlanner.Plan(served, definitions.Contains);
+        var paths = PathPlanner.Plan(served, definitions.Contains, r => r.Definition is { } d && extras.ContainsKey(d));
         var resourceFingerprints = served
             .GroupBy(r => PathPlanner.DocumentKey(r.GroupVersion), StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => string.Join("\n", g.Select(Describe).Order(StringComparer.Ordinal)), StringComparer.Ordinal);

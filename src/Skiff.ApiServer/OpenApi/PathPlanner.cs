@@ -17,7 +17,10 @@ public static class PathPlanner
     /// <param name="served">The resources and subresources being served.</param>
     /// <param name="hasDefinition">Whether a definition exists; responses and bodies naming a
     /// missing one get no schema, so no document ever holds a dangling $ref.</param>
-    public static IReadOnlyList<PathSpec> Plan(IEnumerable<ApiResourceInfo> served, Func<string, bool> hasDefinition)
+    /// <param name="isCustom">Whether a resource is a custom resource (a CRD's): its patch operations do
+    /// not accept strategic merge patch, which clients such as kubectl apply read from the document.</param>
+    public static IReadOnlyList<PathSpec> Plan(IEnumerable<ApiResourceInfo> served, Func<string, bool> hasDefinition,
+        Func<ApiResourceInfo, bool>? isCustom = null)
     {
         var paths = new List<PathSpec>();
         var byGroupVersion = Merge(served)
@@ -28,7 +31,7 @@ public static class PathPlanner
         foreach (var gv in byGroupVersion)
         {
             var resources = gv.ToList();
-            var context = new GroupVersionContext(gv.Key, resources);
+            var context = new GroupVersionContext(gv.Key, resources, isCustom ?? (_ => false));
             if (gv.Key.Group.Length == 0) paths.Add(CoreVersionsPath());
             else groups.Add(gv.Key.Group);
             paths.Add(ResourceListPath(context));
@@ -106,10 +109,12 @@ public static class PathPlanner
     private sealed class GroupVersionContext
     {
         private readonly Dictionary<string, ApiResourceInfo> _parents;
+        private readonly Func<ApiResourceInfo, bool> _isCustom;
 
-        public GroupVersionContext(GroupVersion gv, IReadOnlyList<ApiResourceInfo> resources)
+        public GroupVersionContext(GroupVersion gv, IReadOnlyList<ApiResourceInfo> resources, Func<ApiResourceInfo, bool> isCustom)
         {
             GroupVersion = gv;
+            _isCustom = isCustom;
             _parents = resources.Where(r => r.Subresource is null)
                 .GroupBy(r => r.Resource, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -130,6 +135,10 @@ public static class PathPlanner
             if (r.Subresource is null) AddResourcePaths(r, paths);
             else AddSubresourcePaths(r, paths);
         }
+
+        /// <summary>Custom resources (and their subresources) take every patch type but strategic merge.</summary>
+        private IReadOnlyList<string> PatchTypes(ApiResourceInfo r) =>
+            _isCustom(r) || (_parents.TryGetValue(r.Resource, out var parent) && _isCustom(parent)) ? MediaTypes.PatchWithoutStrategic : MediaTypes.Patch;
 
         private static GroupVersionKind Gvk(ApiResourceInfo r) => new(r.KindGroup, r.KindVersion, r.Kind);
 
@@ -173,7 +182,7 @@ public static class PathPlanner
                 item.Add(Op("put", "replace", scope + kind, r, MediaTypes.Any, MediaTypes.Object,
                     Create(def), [Ok(def), new("201", "Created", def), Unauthorized], "put"));
             if (verbs.Contains("patch"))
-                item.Add(Op("patch", "patch", scope + kind, r, MediaTypes.Patch, MediaTypes.Object,
+                item.Add(Op("patch", "patch", scope + kind, r, PatchTypes(r), MediaTypes.Object,
                     StandardParameters.Patch(), [Ok(def), new("201", "Created", def), Unauthorized], "patch"));
             if (verbs.Contains("delete"))
             {
@@ -232,7 +241,7 @@ public static class PathPlanner
                 ops.Add(Op("put", "replace", nameTail, r, MediaTypes.Any, MediaTypes.Object, Create(def),
                     [Ok(def), new("201", "Created", def), Unauthorized], "put"));
             if (verbs.Contains("patch"))
-                ops.Add(Op("patch", "patch", nameTail, r, MediaTypes.Patch, MediaTypes.Object, StandardParameters.Patch(),
+                ops.Add(Op("patch", "patch", nameTail, r, PatchTypes(r), MediaTypes.Object, StandardParameters.Patch(),
                     [Ok(def), new("201", "Created", def), Unauthorized], "patch"));
             if (verbs.Contains("create"))
                 ops.Add(Op("post", "create", nameTail, r, MediaTypes.Any, MediaTypes.Object, Create(def),

@@ -56,7 +56,8 @@ public static class ResourcePolicies
         InitialStatusJson = gr == new GroupResource("", "pods") ? """{"phase":"Pending"}"""
             : gr == new GroupResource("", "namespaces") ? """{"phase":"Active"}""" : "{}",
         ExtraFieldLabels = FieldLabels.TryGetValue(gr, out var f) ? f : [],
-        Normalize = gr == new GroupResource("", "secrets") ? FoldStringData : null,
+        Normalize = gr == new GroupResource("", "secrets") ? FoldStringData
+            : gr == new GroupResource("apiextensions.k8s.io", "customresourcedefinitions") ? CustomResources.CrdDefaults.Apply : null,
     };
 
     /// <summary>Secrets: type defaults to Opaque; stringData is a write-only convenience whose entries win over data, never stored.</summary>

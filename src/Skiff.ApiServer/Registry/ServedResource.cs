@@ -21,6 +21,9 @@ public sealed class ServedResource
     public IReadOnlyDictionary<string, ApiResourceInfo> Subresources { get; }
     public ResourcePolicy Policy { get; }
 
+    /// <summary>The CRD version behind a custom resource; null for built-in resources.</summary>
+    public CustomResources.CustomResourceType? Custom { get; init; }
+
     /// <summary>Store prefix shared by every version of this group/resource, ending in '/'.</summary>
     public string KeyPrefix { get; }
 

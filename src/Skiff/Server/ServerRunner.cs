@@ -49,6 +49,10 @@ public static class ServerRunner
 
         await Bootstrap.RunAsync(components.Objects, apiOptions, ct);
         var namespaceLifecycle = new Skiff.ApiServer.Registry.NamespaceLifecycle(components.Objects, loggers.CreateLogger("namespaces")).RunAsync(ct);
+        // Stored CRDs are served before the server reports ready; the controller then follows changes.
+        var crdController = new Skiff.ApiServer.CustomResources.CrdController(components.Objects, loggers.CreateLogger("crds"));
+        var crdRevision = await crdController.LoadAsync(ct);
+        var crds = crdController.RunAsync(crdRevision, ct);
 
         var serverUrl = $"https://127.0.0.1:{host.Port}";
         KubeconfigWriter.WriteAdmin(o.KubeconfigPath, serverUrl, pki, o.WriteKubeconfigMode);
@@ -58,7 +62,7 @@ public static class ServerRunner
             log.LogWarning("The node agent is not part of this build yet; running the control plane only (as with --disable-agent)");
         log.LogInformation("Skiff is ready");
 
-        try { await Task.WhenAll(Task.Delay(Timeout.Infinite, ct), namespaceLifecycle, controllers); }
+        try { await Task.WhenAll(Task.Delay(Timeout.Infinite, ct), namespaceLifecycle, crds, controllers); }
         catch (OperationCanceledException) { }
         try { await controllers; } catch (OperationCanceledException) { }
         log.LogInformation("Shutting down");
