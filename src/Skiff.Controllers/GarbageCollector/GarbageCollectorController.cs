@@ -59,6 +59,7 @@ public sealed class GarbageCollectorController(KubeClient client, ILoggerFactory
                 {
                     _served = await ServedResources.ReadAsync(client.Connection, ct);
                     StartInformers(graph, ct);
+                    await StopRemovedInformersAsync();
                 }
                 catch (Exception e) when (e is ApiException or HttpRequestException)
                 {
@@ -109,6 +110,18 @@ public sealed class GarbageCollectorController(KubeClient client, ILoggerFactory
             });
             _informers[(resource.Group, resource.Plural)] = informer;
             informer.Start(ct);
+        }
+    }
+
+    /// <summary>A resource no longer served (its CRD deleted) stops being watched; its objects are gone with it.</summary>
+    private async Task StopRemovedInformersAsync()
+    {
+        var served = _served!.All.Where(r => r.Preferred).Select(r => (r.Resource.Group, r.Resource.Plural)).ToHashSet();
+        foreach (var key in _informers.Keys.Where(k => !served.Contains(k)).ToList())
+        {
+            await _informers[key].DisposeAsync();
+            _informers.Remove(key);
+            _log.LogInformation("Garbage collector stopped watching {Group}/{Resource}: no longer served", key.Group, key.Resource);
         }
     }
 
