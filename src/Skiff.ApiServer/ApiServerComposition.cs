@@ -61,12 +61,14 @@ public static class ApiServerComposition
     private static JsonNode? StrategicPatch(ServedResource r, JsonObject original, JsonNode patch) =>
         Skiff.Api.Patch.StrategicMergePatch.Apply(original, patch, r.Info.Definition is { } d ? SchemaExtensions.Find(d) : null);
 
-    /// <summary>Metadata validation with each kind's name rule (the kind-specific rules come with their strategies).</summary>
+    /// <summary>Metadata validation with each kind's name rule, then the kind's own field rules (built-ins) or its schema (custom resources).</summary>
     private static IReadOnlyList<FieldError> Validate(ServedResource r, JsonObject obj)
     {
         if (r.Custom is { } custom) return custom.Validate(obj, r.Namespaced);
         if (r.GroupResource == CrdsResource) return Skiff.ApiServer.CustomResources.CrdValidation.Validate(obj);
-        return ObjectMetaValidator.Validate(obj["metadata"] as JsonObject, ResourceNameRules.For(r.GroupResource), r.Namespaced);
+        var errors = ObjectMetaValidator.Validate(obj["metadata"] as JsonObject, ResourceNameRules.For(r.GroupResource), r.Namespaced);
+        errors.AddRange(Skiff.Api.Validation.Kinds.KindValidator.Validate(r.Group, r.Kind, obj));
+        return errors;
     }
 
     private static readonly GroupResource CrdsResource = new("apiextensions.k8s.io", "customresourcedefinitions");

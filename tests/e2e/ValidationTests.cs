@@ -1,0 +1,48 @@
+namespace Skiff.E2E;
+
+/// <summary>Per-kind validation with upstream's messages, through the real kubectl; nothing invalid is stored.</summary>
+public sealed class ValidationTests(ServerFixture f) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task ADeploymentWhoseSelectorMissesItsTemplateIsRefused()
+    {
+        var ns = await f.NamespaceAsync("valid");
+        var r = await Kubectl.RunAsync(f.Server, ["apply", "-f", "-"], $$$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: d, namespace: {{{ns}}}}
+            spec:
+              replicas: -2
+              selector: {matchLabels: {app: api}}
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: Web, image: busybox, ports: [{containerPort: 70000}]}]}
+            """);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("The Deployment \"d\" is invalid:", r.Stderr);
+        Assert.Contains("spec.replicas: Invalid value: -2: must be greater than or equal to 0", r.Stderr);
+        Assert.Contains("`selector` does not match template `labels`", r.Stderr);
+        Assert.Contains("spec.template.spec.containers[0].name: Invalid value: \"Web\"", r.Stderr);
+        Assert.Contains("spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive", r.Stderr);
+        Assert.Contains("NotFound", (await Kubectl.RunAsync(f.Server, ["get", "deployment", "d", "-n", ns])).Stderr);
+    }
+
+    [Fact]
+    public async Task AServiceWithoutPortsAndABadConfigKeyAreRefused()
+    {
+        var ns = await f.NamespaceAsync("valid2");
+        var svc = await Kubectl.RunAsync(f.Server, ["apply", "-f", "-"], $$$"""
+            apiVersion: v1
+            kind: Service
+            metadata: {name: s, namespace: {{{ns}}}}
+            spec: {selector: {app: web}}
+            """);
+        Assert.Contains("spec.ports: Required value", svc.Stderr);
+        var cm = await Kubectl.RunAsync(f.Server, ["create", "configmap", "c", "-n", ns, "--from-literal=bad key=v"]);
+        Assert.NotEqual(0, cm.ExitCode);
+        Assert.Contains("a valid config key must consist of alphanumeric characters", cm.Stderr);
+        var cron = await Kubectl.RunAsync(f.Server, ["create", "cronjob", "cj", "-n", ns, "--image=busybox", "--schedule=61 * * * *"]);
+        Assert.NotEqual(0, cron.ExitCode);
+        Assert.Contains("spec.schedule: Invalid value: \"61 * * * *\"", cron.Stderr);
+    }
+}
