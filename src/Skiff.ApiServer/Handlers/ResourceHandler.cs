@@ -186,11 +186,14 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         var node = Obj.Str(binding["target"], "name");
         if (string.IsNullOrEmpty(node))
             throw StatusException.Invalid("", "Binding", info.Name, [new(Api.Validation.FieldErrorType.Required, "target.name", null, "")]);
-        await objects.UpdateAsync(pods, info.Namespace, info.Name, UpdateScope.Main, pod =>
+        // One write, as upstream's BindingREST: spec.nodeName and the PodScheduled=True condition together.
+        await objects.UpdateAsync(pods, info.Namespace, info.Name, UpdateScope.Binding, pod =>
         {
             if (pod is null) throw StatusException.NotFound(pods.GroupResource, info.Name);
             if (Obj.Str(pod["metadata"], "deletionTimestamp") is not null)
                 throw StatusException.Conflict(pods.GroupResource, info.Name, $"pod {info.Name} is being deleted, cannot be assigned to a host");
+            if (Obj.Str(binding["metadata"], "uid") is { Length: > 0 } uid && uid != Obj.Str(pod["metadata"], "uid"))
+                throw StatusException.Conflict(pods.GroupResource, info.Name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {Obj.Str(pod["metadata"], "uid")}");
             var spec = pod["spec"] as JsonObject ?? throw StatusException.BadRequest("pod has no spec");
             if (Obj.Str(spec, "nodeName") is { Length: > 0 } assigned)
                 throw StatusException.Conflict(pods.GroupResource, info.Name, $"pod {info.Name} is already assigned to node \"{assigned}\"");
@@ -201,13 +204,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
                 foreach (var (k, v) in extra) annotations[k] = v?.DeepClone();
                 Obj.Meta(pod)["annotations"] = annotations;
             }
-            Obj.Meta(pod)["resourceVersion"] = null;
-            return pod;
-        }, dryRun, ct, Manager(ctx), checkImmutableFields: false);
-        // PodScheduled=True is status, written as the status subresource would.
-        await objects.UpdateAsync(pods, info.Namespace, info.Name, UpdateScope.Status, pod =>
-        {
-            var status = pod!["status"] as JsonObject ?? new JsonObject();
+            var status = pod["status"] as JsonObject ?? new JsonObject();
             var conditions = status["conditions"] as JsonArray ?? new JsonArray();
             foreach (var c in conditions.OfType<JsonObject>().Where(c => Obj.Str(c, "type") == "PodScheduled").ToList()) conditions.Remove(c);
             conditions.Add(new JsonObject { ["type"] = "PodScheduled", ["status"] = "True", ["lastProbeTime"] = null, ["lastTransitionTime"] = Obj.Now() });

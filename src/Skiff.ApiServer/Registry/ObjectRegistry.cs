@@ -12,7 +12,14 @@ namespace Skiff.ApiServer.Registry;
 public sealed record FieldManagerInfo(string Manager);
 
 /// <summary>Which part of an object a write may change.</summary>
-public enum UpdateScope { Main, Status, EphemeralContainers }
+public enum UpdateScope
+{
+    Main,
+    Status,
+    EphemeralContainers,
+    /// <summary>pods/binding: the server's own write of spec.nodeName and the PodScheduled condition together.</summary>
+    Binding,
+}
 
 public static class UpdateScopes
 {
@@ -306,11 +313,10 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
     /// Read-modify-write with optimistic concurrency, as upstream's GuaranteedUpdate:
     /// <paramref name="tryUpdate"/> gets the current object (null if absent) and returns the
     /// desired one. A resourceVersion in the desired object is a precondition (409 on mismatch);
-    /// without one the update is retried on races. <paramref name="checkImmutableFields"/> is off
-    /// only for the server's own subresource writes that change otherwise fixed fields (pods/binding).
+    /// without one the update is retried on races.
     /// </summary>
     public async Task<(JsonObject Object, bool Created)> UpdateAsync(ServedResource r, string ns, string name, UpdateScope scope,
-        Func<JsonObject?, JsonObject> tryUpdate, bool dryRun, CancellationToken ct, FieldManagerInfo? manager = null, bool checkImmutableFields = true)
+        Func<JsonObject?, JsonObject> tryUpdate, bool dryRun, CancellationToken ct, FieldManagerInfo? manager = null)
     {
         var key = r.Key(ns, name);
         for (var attempt = 0; ; attempt++)
@@ -347,7 +353,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
             var errors = validate(r, desired);
             if (NewFinalizersOnDeletingObject(desired, current) is { } added)
                 errors = [.. errors, added];
-            if (scope == UpdateScope.Main && checkImmutableFields)
+            if (scope == UpdateScope.Main)
                 errors = [.. errors, .. UpdateValidation.Validate(r.Group, r.Kind, desired, current)];
             if (scope == UpdateScope.EphemeralContainers)
                 errors = [.. errors, .. UpdateValidation.EphemeralContainers(desired, current)];
@@ -402,6 +408,15 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
             foreach (var k in desired.Select(p => p.Key).ToList()) desired.Remove(k);
             foreach (var (k, v) in current) desired[k] = v?.DeepClone();
             if (status is not null) desired["status"] = status; else desired.Remove("status");
+            return;
+        }
+        if (scope == UpdateScope.Binding)
+        {
+            // The binding handler changed exactly what it means to; only server-owned metadata is protected.
+            foreach (var f in new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace" })
+            {
+                if (cur[f] is { } v) meta[f] = v.DeepClone(); else meta.Remove(f);
+            }
             return;
         }
         if (scope == UpdateScope.EphemeralContainers)
