@@ -45,4 +45,24 @@ public sealed class ValidationTests(ServerFixture f) : IClassFixture<ServerFixtu
         Assert.NotEqual(0, cron.ExitCode);
         Assert.Contains("spec.schedule: Invalid value: \"61 * * * *\"", cron.Stderr);
     }
+
+    [Fact]
+    public async Task PatchesHonourFieldValidation()
+    {
+        var ns = await f.NamespaceAsync("patchval");
+        await Kubectl.OkAsync(f.Server, "create", "deployment", "d", "-n", ns, "--image=busybox");
+        // kubectl patch sends no directive: the server's default, Warn.
+        var warned = await Kubectl.RunAsync(f.Server, ["patch", "deployment", "d", "-n", ns, "--type=merge", "-p", """{"spec":{"foo":1,"minReadySeconds":3}}"""]);
+        Assert.Equal(0, warned.ExitCode);
+        Assert.Contains("Warning: unknown field \"spec.foo\"", warned.Stderr);
+        Assert.Equal("3", await Kubectl.OkAsync(f.Server, "get", "deployment", "d", "-n", ns, "-o", "jsonpath={.spec.minReadySeconds}"));
+        Assert.DoesNotContain("foo", await Kubectl.OkAsync(f.Server, "get", "deployment", "d", "-n", ns, "-o", "json"));
+
+        using var api = new ApiClient(f.Server);
+        var strict = await api.SendAsync(HttpMethod.Patch, $"/apis/apps/v1/namespaces/{ns}/deployments/d?fieldValidation=Strict",
+            """{"spec":{"bar":1,"minReadySeconds":9}}""", "application/merge-patch+json");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, strict.StatusCode);
+        Assert.Contains("strict decoding error: unknown field \\\"spec.bar\\\"", await strict.Content.ReadAsStringAsync());
+        Assert.Equal("3", await Kubectl.OkAsync(f.Server, "get", "deployment", "d", "-n", ns, "-o", "jsonpath={.spec.minReadySeconds}"));
+    }
 }

@@ -293,6 +293,8 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         if (contentType == "application/strategic-merge-patch+json" && (strategic is null || r.Custom is not null))
             throw new StatusException(415, "UnsupportedMediaType", "strategic merge patch is not supported for this resource");
         var patch = RequestBody.Parse(body, "application/json");
+        if (!FieldValidationDirectives.TryParse(ctx.Request.Query["fieldValidation"].FirstOrDefault(), out var directive, out var directiveError))
+            throw StatusException.Invalid("meta.k8s.io", "PatchOptions", "", [directiveError!]);
         return await objects.UpdateAsync(r, info.Namespace, info.Name, scope, current =>
         {
             if (current is null) throw StatusException.NotFound(r.GroupResource, info.Name);
@@ -308,6 +310,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             }
             catch (PatchException e) { throw ToStatus(e); }
             if (patched is not JsonObject po) throw StatusException.BadRequest("the patch did not produce an object");
+            CheckPatchedFields(ctx, r, po, directive);
             // A patch that does not name a resourceVersion applies to whatever is current.
             if (patch is JsonObject pobj && pobj["metadata"]?["resourceVersion"] is null && contentType != "application/json-patch+json")
                 Obj.Meta(po)["resourceVersion"] = null;
@@ -411,6 +414,34 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             }
         }
         UnknownFieldPruner.Prune(obj, schema);
+    }
+
+    /// <summary>
+    /// fieldValidation for json, merge and strategic patches: the stored object has no unknown fields, so
+    /// any in the patched result came from the patch: Strict refuses them (upstream's "strict decoding
+    /// error"), Warn reports them in Warning headers; either way they are dropped.
+    /// </summary>
+    private static void CheckPatchedFields(HttpContext ctx, ServedResource r, JsonObject patched, FieldValidationDirective directive)
+    {
+        if (r.Custom is { } custom)
+        {
+            CustomResources.CustomFieldValidation.Check(ctx, r, custom, patched, directive);
+            return;
+        }
+        if (r.Info.Definition is not { } definition || Skiff.Api.Schema.SchemaExtensions.Find(definition) is not { } schema) return;
+        if (directive != FieldValidationDirective.Ignore)
+        {
+            var findings = UnknownFieldChecker.Find(Obj.ToUtf8(patched), schema);
+            if (findings.Count > 0)
+            {
+                if (directive == FieldValidationDirective.Strict)
+                    throw StatusException.BadRequest(StrictDecodingMessages.StrictDecodingError(findings));
+                foreach (var f in findings)
+                    if (!ctx.Response.Headers["Warning"].Contains(StrictDecodingMessages.WarningHeaderValue(f)))
+                        ctx.Response.Headers.Append("Warning", StrictDecodingMessages.WarningHeaderValue(f));
+            }
+        }
+        UnknownFieldPruner.Prune(patched, schema);
     }
 
     private static string Truncate(string s) => s.Length > 200 ? s[..200] + "..." : s;
