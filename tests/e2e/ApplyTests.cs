@@ -76,5 +76,10 @@ public sealed class ApplyTests(ServerFixture f) : IClassFixture<ServerFixture>
         await Kubectl.OkWithInputAsync(f.Server, Deployment(1), "create", "-n", ns, "-f", "-");
         Assert.Contains("deployment.apps/ssa scaled", await Kubectl.OkAsync(f.Server, "scale", "-n", ns, "deploy", "ssa", "--replicas=4"));
         Assert.Equal("4", await Kubectl.OkAsync(f.Server, "get", "-n", ns, "deploy", "ssa", "-o", "jsonpath={.spec.replicas}"));
+        // The write is recorded as kubectl's, through the scale subresource, owning spec.replicas.
+        var entry = await Kubectl.OkAsync(f.Server, "get", "-n", ns, "deploy", "ssa", "--show-managed-fields", "-o",
+            "jsonpath={.metadata.managedFields[?(@.subresource==\"scale\")].manager} {.metadata.managedFields[?(@.subresource==\"scale\")].fieldsV1}");
+        Assert.StartsWith("kubectl", entry);
+        Assert.Contains("\"f:replicas\"", entry);
     }
 }

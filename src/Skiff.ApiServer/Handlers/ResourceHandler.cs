@@ -231,8 +231,8 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             case "update":
             {
                 var body = RequestBody.ParseObject(await RequestBody.ReadBytesAsync(ctx.Request, ct), ctx.Request.ContentType);
-                var (parent, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Main,
-                    cur => ApplyScale(r, cur ?? throw StatusException.NotFound(r.GroupResource, info.Name), body), dryRun, ct);
+                var (parent, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Scale,
+                    cur => ApplyScale(r, cur ?? throw StatusException.NotFound(r.GroupResource, info.Name), body), dryRun, ct, Manager(ctx));
                 result = ScaleOf(r, parent);
                 break;
             }
@@ -240,7 +240,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             {
                 var contentType = RequestBody.MediaType(ctx.Request.ContentType);
                 var patch = RequestBody.Parse(await RequestBody.ReadBytesAsync(ctx.Request, ct), "application/json");
-                var (parent, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Main, cur =>
+                var (parent, _) = await objects.UpdateAsync(r, info.Namespace, info.Name, UpdateScope.Scale, cur =>
                 {
                     if (cur is null) throw StatusException.NotFound(r.GroupResource, info.Name);
                     var scale = ScaleOf(r, cur);
@@ -252,7 +252,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
                     catch (PatchException e) { throw ToStatus(e); }
                     if (patch is JsonObject po && po["metadata"]?["resourceVersion"] is null) Obj.Meta((JsonObject)patched!)["resourceVersion"] = null;
                     return ApplyScale(r, cur, patched as JsonObject ?? throw StatusException.BadRequest("the patch did not produce an object"));
-                }, dryRun, ct);
+                }, dryRun, ct, Manager(ctx));
                 result = ScaleOf(r, parent);
                 break;
             }

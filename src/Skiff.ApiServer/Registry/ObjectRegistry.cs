@@ -19,6 +19,8 @@ public enum UpdateScope
     EphemeralContainers,
     /// <summary>pods/binding: the server's own write of spec.nodeName and the PodScheduled condition together.</summary>
     Binding,
+    /// <summary>The scale subresource: a main-resource write (replicas) recorded in managedFields under "scale".</summary>
+    Scale,
 }
 
 public static class UpdateScopes
@@ -28,6 +30,7 @@ public static class UpdateScopes
     {
         UpdateScope.Status => "status",
         UpdateScope.EphemeralContainers => "ephemeralcontainers",
+        UpdateScope.Scale => "scale",
         _ => null,
     };
 }
@@ -353,7 +356,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
             var errors = validate(r, desired);
             if (NewFinalizersOnDeletingObject(desired, current) is { } added)
                 errors = [.. errors, added];
-            if (scope == UpdateScope.Main)
+            if (scope is UpdateScope.Main or UpdateScope.Scale)
                 errors = [.. errors, .. UpdateValidation.Validate(r.Group, r.Kind, desired, current)];
             if (scope == UpdateScope.EphemeralContainers)
                 errors = [.. errors, .. UpdateValidation.EphemeralContainers(desired, current)];
