@@ -32,12 +32,13 @@ public static class ApiServerComposition
         var tokens = new Authentication.ServiceAccountTokens(
             options.ServiceAccountKeyFile is { } keyFile ? Authentication.ServiceAccountTokens.LoadOrCreateKey(keyFile) : System.Security.Cryptography.RSA.Create(2048),
             options.ServiceAccountIssuer);
+        var tokenAuthenticator = new Authentication.ServiceAccountTokenAuthenticator(tokens, async (resource, ns, name, ct) =>
+            resources.Find("", "v1", resource) is { } r ? await objects.TryGetAsync(r, ns, name, ct) : null);
         var handler = new ResourceHandler(objects, watches, tables, StrategicPatch, authorizer)
         {
             Extra = [new Subresources.TokenRequestHandler(objects, resources, tokens), new Subresources.EvictionHandler(objects, resources)],
+            TokenReviewer = tokenAuthenticator,
         };
-        var tokenAuthenticator = new Authentication.ServiceAccountTokenAuthenticator(tokens, async (resource, ns, name, ct) =>
-            resources.Find("", "v1", resource) is { } r ? await objects.TryGetAsync(r, ns, name, ct) : null);
         var discovery = new DiscoveryDocuments(resources, new RegistryNaming(resources));
         var openApi = new OpenApiService(OpenApiDefinitions.Utf8Json, new DocumentInfo());
         PublishOpenApi(openApi, resources);

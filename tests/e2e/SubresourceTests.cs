@@ -44,6 +44,34 @@ public sealed class SubresourceTests(ServerFixture f) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task ATokenReviewAuthenticatesTokensForTheirAudience()
+    {
+        var ns = await f.NamespaceAsync("review");
+        await Kubectl.OkAsync(f.Server, "create", "serviceaccount", "robot", "-n", ns);
+        var apiToken = await Kubectl.OkAsync(f.Server, "create", "token", "robot", "-n", ns);
+        var vaultToken = await Kubectl.OkAsync(f.Server, "create", "token", "robot", "-n", ns, "--audience=vault");
+        using var api = new ApiClient(f.Server);
+        async Task<JsonElement> Review(string token, string? audience = null)
+        {
+            var spec = audience is null ? $"{{\"token\":\"{token}\"}}" : $"{{\"token\":\"{token}\",\"audiences\":[\"{audience}\"]}}";
+            var res = await api.SendAsync(HttpMethod.Post, "/apis/authentication.k8s.io/v1/tokenreviews",
+                $"{{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{spec}}}");
+            Assert.Equal(HttpStatusCode.Created, res.StatusCode);
+            return JsonDocument.Parse(await res.Content.ReadAsStringAsync()).RootElement.GetProperty("status").Clone();
+        }
+        var ok = await Review(apiToken);
+        Assert.True(ok.GetProperty("authenticated").GetBoolean());
+        Assert.Equal($"system:serviceaccount:{ns}:robot", ok.GetProperty("user").GetProperty("username").GetString());
+        Assert.Contains($"system:serviceaccounts:{ns}", ok.GetProperty("user").GetProperty("groups").EnumerateArray().Select(g => g.GetString()));
+
+        // A token for another audience is good only for that audience.
+        Assert.False((await Review(vaultToken)).TryGetProperty("authenticated", out var a) && a.GetBoolean());
+        Assert.True((await Review(vaultToken, "vault")).GetProperty("authenticated").GetBoolean());
+        var bad = await Review("not-a-token");
+        Assert.Contains("invalid bearer token", bad.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task ATokenBoundToAPodDiesWithThePod()
     {
         var ns = await f.NamespaceAsync("bound");

@@ -15,15 +15,23 @@ public delegate Task<JsonObject?> ObjectLookup(string resource, string ns, strin
 /// </summary>
 public sealed class ServiceAccountTokenAuthenticator(ServiceAccountTokens tokens, ObjectLookup lookup)
 {
-    public async Task<AuthenticationResult> AuthenticateAsync(HttpContext ctx)
+    public Task<AuthenticationResult> AuthenticateAsync(HttpContext ctx)
     {
         var header = ctx.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticationResult.NoCredentials;
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return Task.FromResult(AuthenticationResult.NoCredentials);
         var token = header["Bearer ".Length..].Trim();
-        if (token.Length == 0) return AuthenticationResult.NoCredentials;
-        var claims = tokens.Verify(token, out var failure);
+        if (token.Length == 0) return Task.FromResult(AuthenticationResult.NoCredentials);
+        return AuthenticateTokenAsync(token, null, ctx.RequestAborted);
+    }
+
+    /// <summary>
+    /// Authenticates one token (a request's bearer token, or a TokenReview's). With
+    /// <paramref name="audiences"/> the token must be for one of them instead of the API's audiences.
+    /// </summary>
+    public async Task<AuthenticationResult> AuthenticateTokenAsync(string token, IReadOnlyList<string>? audiences, CancellationToken ct)
+    {
+        var claims = tokens.Verify(token, out var failure, audiences);
         if (claims is null) return AuthenticationResult.Fail(failure ?? "invalid bearer token");
-        var ct = ctx.RequestAborted;
 
         if (!await Matches("serviceaccounts", claims.Namespace, claims.ServiceAccountName, claims.ServiceAccountUid, ct))
             return AuthenticationResult.Fail($"service account {claims.Namespace}/{claims.ServiceAccountName} has been deleted or recreated");

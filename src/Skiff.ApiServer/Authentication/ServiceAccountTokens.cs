@@ -94,7 +94,7 @@ public sealed class ServiceAccountTokens
     /// the token is not one of ours or not valid now; whether the service account (and bound
     /// object) still exists is the caller's check.
     /// </summary>
-    public ServiceAccountClaims? Verify(string token, out string? failure)
+    public ServiceAccountClaims? Verify(string token, out string? failure, IReadOnlyList<string>? acceptedAudiences = null)
     {
         failure = null;
         var parts = token.Split('.');
@@ -128,7 +128,10 @@ public sealed class ServiceAccountTokens
             JsonValue v => [v.GetValue<string>()],
             _ => [],
         };
-        if (!audiences.Intersect(ApiAudiences).Any()) { failure = "token audiences are not accepted by this server"; return null; }
+        if (!audiences.Intersect(acceptedAudiences is { Count: > 0 } ? acceptedAudiences : ApiAudiences).Any())
+        {
+            failure = "token audiences are not accepted by this server"; return null;
+        }
         var k8s = payload["kubernetes.io"] as JsonObject;
         var ns = k8s?["namespace"]?.GetValue<string>();
         var sa = k8s?["serviceaccount"] as JsonObject;

@@ -25,6 +25,9 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
     /// <summary>The HttpContext.Items key under which the pipeline leaves the authenticated user.</summary>
     public const string UserKey = "skiff.user";
 
+    /// <summary>Authenticates the token of a TokenReview (null: token reviews answer that token authentication is off).</summary>
+    public Authentication.ServiceAccountTokenAuthenticator? TokenReviewer { get; init; }
+
     /// <summary>Subresources with behaviour of their own (serviceaccounts/token, pods/eviction, ...).</summary>
     public IReadOnlyList<Subresources.ISubresourceHandler> Extra { get; init; } = [];
 
@@ -64,6 +67,12 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
                 if (info.Name.Length > 0)
                     opts = opts with { FieldSelector = FieldSelector.Parse(Join(opts.FieldSelector.ToString(), $"metadata.name={info.Name}")) };
                 await watches.ServeAsync(ctx, r, info.Namespace, opts, ResponseFormat.Parse(ctx.Request.Headers.Accept, q["includeObject"]));
+                break;
+            }
+            case "create" when r.GroupResource == new Api.Meta.GroupResource("authentication.k8s.io", "tokenreviews") && TokenReviewer is not null:
+            {
+                var review = await ReadObjectAsync(ctx, r);
+                await WriteObjectAsync(ctx, 201, r, await ReviewResources.AnswerTokenReviewAsync(r, review, TokenReviewer, ct));
                 break;
             }
             case "create" when ReviewResources.IsReview(r):

@@ -39,6 +39,35 @@ public static class ReviewResources
         return review;
     }
 
+    /// <summary>
+    /// A TokenReview (what webhooks and the kubelet ask): authenticates spec.token for spec.audiences
+    /// (the API's by default) and answers the user, or authenticated=false with the reason.
+    /// </summary>
+    public static async Task<JsonObject> AnswerTokenReviewAsync(ServedResource r, JsonObject review, ServiceAccountTokenAuthenticator tokens, CancellationToken ct)
+    {
+        review["apiVersion"] = r.ApiVersion;
+        review["kind"] = r.Kind;
+        Obj.Meta(review)["creationTimestamp"] = null;
+        var spec = review["spec"] as JsonObject ?? new JsonObject();
+        var audiences = (spec["audiences"] as JsonArray)?.Select(a => a?.GetValue<string>() ?? "").Where(a => a.Length > 0).ToList();
+        var token = Obj.Str(spec, "token") ?? "";
+        var result = token.Length == 0 ? AuthenticationResult.Fail("token is empty") : await tokens.AuthenticateTokenAsync(token, audiences, ct);
+        if (result.User is { } user)
+        {
+            var u = UserJson(user);
+            if (user.Extra.Count > 0)
+                u["extra"] = new JsonObject(user.Extra.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonArray(kv.Value.Select(v => (JsonNode?)v).ToArray()))));
+            var status = new JsonObject { ["authenticated"] = true, ["user"] = u };
+            if (audiences is { Count: > 0 }) status["audiences"] = new JsonArray(audiences.Select(a => (JsonNode?)a).ToArray());
+            review["status"] = status;
+        }
+        else
+        {
+            review["status"] = new JsonObject { ["user"] = new JsonObject(), ["error"] = $"[invalid bearer token, {result.Failure}]" };
+        }
+        return review;
+    }
+
     private static JsonObject UserJson(UserInfo u)
     {
         var o = new JsonObject { ["username"] = u.Name, ["groups"] = new JsonArray(u.Groups.Select(g => (JsonNode?)g).ToArray()) };
