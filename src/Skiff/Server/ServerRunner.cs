@@ -61,8 +61,9 @@ public static class ServerRunner
         if (!o.DisableAgent)
             log.LogWarning("The node agent is not part of this build yet; running the control plane only (as with --disable-agent)");
         log.LogInformation("Skiff is ready");
+        var memory = Skiff.Diagnostics.MemoryReporter.RunIfEnabledAsync(loggers.CreateLogger("memory"), ct);
 
-        try { await Task.WhenAll(Task.Delay(Timeout.Infinite, ct), namespaceLifecycle, crds, controllers); }
+        try { await Task.WhenAll(Task.Delay(Timeout.Infinite, ct), namespaceLifecycle, crds, controllers, memory); }
         catch (OperationCanceledException) { }
         try { await controllers; } catch (OperationCanceledException) { }
         log.LogInformation("Shutting down");
