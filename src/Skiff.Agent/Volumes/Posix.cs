@@ -71,6 +71,14 @@ internal static partial class Posix
         return (int)(BitConverter.ToUInt32(buffer, offset) & 0xF000);
     }
 
+    /// <summary>The inode number of <paramref name="path"/> (st_ino follows st_dev on every 64-bit Linux), or null when it does not exist.</summary>
+    public static long? Inode(string path)
+    {
+        var buffer = new byte[256];
+        if (NativeStat(path, buffer) != 0) return null;
+        return BitConverter.ToInt64(buffer, 8);
+    }
+
     private static IOException Error(string what, string path) =>
         new($"{what} {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
 
