@@ -34,7 +34,8 @@ public static class ApiServerComposition
             options.ServiceAccountIssuer);
         var handler = new ResourceHandler(objects, watches, tables, StrategicPatch, authorizer)
         {
-            Extra = [new Subresources.TokenRequestHandler(objects, resources, tokens), new Subresources.EvictionHandler(objects, resources)],
+            Extra = [new Subresources.TokenRequestHandler(objects, resources, tokens), new Subresources.EvictionHandler(objects, resources),
+                .. KubeletSubresources(options, objects, resources)],
         };
         var tokenAuthenticator = new Authentication.ServiceAccountTokenAuthenticator(tokens, async (resource, ns, name, ct) =>
             resources.Find("", "v1", resource) is { } r ? await objects.TryGetAsync(r, ns, name, ct) : null);
@@ -42,6 +43,22 @@ public static class ApiServerComposition
         var openApi = new OpenApiService(OpenApiDefinitions.Utf8Json, new DocumentInfo());
         openApi.Update(resources.All.SelectMany(r => new[] { r.Info }.Concat(r.Subresources.Values)));
         return new ApiServerComponents(resources, objects, handler, watches, discovery, new OpenApiEndpoints(openApi), authorizer, tokenAuthenticator);
+    }
+
+    /// <summary>
+    /// The subresources that reach kubelets and pods (log, exec, attach, portforward, proxy). Without a
+    /// kubelet client certificate they are not served (501), as a control plane with no nodes needs none.
+    /// </summary>
+    private static IEnumerable<Subresources.ISubresourceHandler> KubeletSubresources(ApiServerOptions options, ObjectRegistry objects, ResourceRegistry resources)
+    {
+        if (options.KubeletClient is not { } client) yield break;
+        var kubelets = new Kubelet.KubeletLocator(objects, resources);
+        var proxy = new Kubelet.StreamProxy(new Kubelet.KubeletTransport(client));
+        yield return new Subresources.PodLogHandler(objects, kubelets, proxy);
+        foreach (var sub in new[] { "exec", "attach", "portforward" })
+            yield return new Subresources.PodStreamHandler(sub, objects, kubelets, proxy);
+        foreach (var resource in new[] { "nodes", "pods", "services" })
+            yield return new Subresources.ProxyHandler(new GroupResource("", resource), objects, resources, kubelets, proxy);
     }
 
     /// <summary>Strategic merge patch, driven by the kind's schema (merge keys and strategies).</summary>
