@@ -105,8 +105,9 @@ public sealed class SpdyClientConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A courtesy to the peer: the transport may already be gone (a closed socket, an aborted WebSocket).
         try { await SendAsync(SpdyFrame.GoAway(_nextId - 2), CancellationToken.None).ConfigureAwait(false); }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException) { }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException or System.Net.WebSockets.WebSocketException) { }
         await _stream.DisposeAsync().ConfigureAwait(false);
         _headers.Dispose();
     }
