@@ -36,7 +36,8 @@ public static class ApiServerComposition
             resources.Find("", "v1", resource) is { } r ? await objects.TryGetAsync(r, ns, name, ct) : null);
         var handler = new ResourceHandler(objects, watches, tables, StrategicPatch, authorizer)
         {
-            Extra = [new Subresources.TokenRequestHandler(objects, resources, tokens), new Subresources.EvictionHandler(objects, resources)],
+            Extra = [new Subresources.TokenRequestHandler(objects, resources, tokens), new Subresources.EvictionHandler(objects, resources),
+                .. KubeletSubresources(options, objects, resources)],
             TokenReviewer = tokenAuthenticator,
         };
         var discovery = new DiscoveryDocuments(resources, new RegistryNaming(resources));
@@ -56,6 +57,22 @@ public static class ApiServerComposition
             if (r.Custom is { } custom)
                 foreach (var (name, schema) in custom.OpenApiDefinitions()) extras[name] = schema;
         openApi.Update(served.SelectMany(r => new[] { r.Info }.Concat(r.Subresources.Values)), extras);
+    }
+
+    /// <summary>
+    /// The subresources that reach kubelets and pods (log, exec, attach, portforward, proxy). Without a
+    /// kubelet client certificate they are not served (501), as a control plane with no nodes needs none.
+    /// </summary>
+    private static IEnumerable<Subresources.ISubresourceHandler> KubeletSubresources(ApiServerOptions options, ObjectRegistry objects, ResourceRegistry resources)
+    {
+        if (options.KubeletClient is not { } client) yield break;
+        var kubelets = new Kubelet.KubeletLocator(objects, resources);
+        var proxy = new Kubelet.StreamProxy(new Kubelet.KubeletTransport(client));
+        yield return new Subresources.PodLogHandler(objects, kubelets, proxy);
+        foreach (var sub in new[] { "exec", "attach", "portforward" })
+            yield return new Subresources.PodStreamHandler(sub, objects, kubelets, proxy);
+        foreach (var resource in new[] { "nodes", "pods", "services" })
+            yield return new Subresources.ProxyHandler(new GroupResource("", resource), objects, resources, kubelets, proxy);
     }
 
     /// <summary>Strategic merge patch, driven by the kind's schema (merge keys and strategies).</summary>

@@ -130,7 +130,8 @@ internal sealed class RequestPipeline(ApiServerComponents c, ClientCertificateAu
             if (user is null || user.IsAnonymous)
                 throw StatusException.Unauthorized();
             ctx.Items[ResourceHandler.UserKey] = user;
-            var longRunning = ctx.Request.Query["watch"] is var wq && (wq == "true" || wq == "1") || path.Contains("/watch/", StringComparison.Ordinal);
+            var longRunning = ctx.Request.Query["watch"] is var wq && (wq == "true" || wq == "1") || path.Contains("/watch/", StringComparison.Ordinal)
+                || IsStreamingSubresource(path);
             if (longRunning)
             {
                 await RouteAsync(ctx, path, user);
@@ -154,6 +155,12 @@ internal sealed class RequestPipeline(ApiServerComponents c, ClientCertificateAu
             await WriteStatusAsync(ctx, StatusException.Internal(e.Message));
         }
     }
+
+    /// <summary>Upstream's long-running subresources: sessions that may last hours must not hold an in-flight slot.</summary>
+    private static bool IsStreamingSubresource(string path) =>
+        path.EndsWith("/exec", StringComparison.Ordinal) || path.EndsWith("/attach", StringComparison.Ordinal)
+        || path.EndsWith("/portforward", StringComparison.Ordinal) || path.EndsWith("/log", StringComparison.Ordinal)
+        || path.Contains("/proxy", StringComparison.Ordinal);
 
     private static bool IsHealth(string path) =>
         path is "/healthz" or "/livez" or "/readyz" || path.StartsWith("/healthz/", StringComparison.Ordinal)

@@ -22,4 +22,6 @@ public sealed record ApiServerOptions
     public string? ServiceAccountKeyFile { get; init; }
     /// <summary>The issuer (iss) of service account tokens, also the default API audience (upstream's --service-account-issuer).</summary>
     public string ServiceAccountIssuer { get; init; } = Authentication.ServiceAccountTokens.DefaultIssuer;
+    /// <summary>The client certificate for calling kubelets (logs, exec, port-forward, proxies); null serves none of those.</summary>
+    public Kubelet.KubeletClientOptions? KubeletClient { get; init; }
 }

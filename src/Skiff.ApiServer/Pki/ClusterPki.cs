@@ -100,6 +100,29 @@ public sealed class ClusterPki
         }
     }
 
+    /// <summary>The API server's identity towards kubelets (k3s: client-kube-apiserver).</summary>
+    public const string KubeletClientUser = "system:kube-apiserver";
+    public const string KubeletClientFileBaseName = "client-kube-apiserver";
+    public const string KubeletServingFileBaseName = "serving-kubelet";
+
+    /// <summary>
+    /// The kubelet's serving certificate (k3s: serving-kubelet.crt), signed by the server CA so the API
+    /// server can verify it, for the node's name, localhost and <paramref name="addresses"/>. Re-issued when a
+    /// name is missing or it nears expiry; the names it had are kept.
+    /// </summary>
+    public IssuedCertificate IssueKubeletServingCertificate(string nodeName, IEnumerable<System.Net.IPAddress> addresses)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeName);
+        var wanted = SubjectAlternativeNames.For([nodeName, "localhost"], [System.Net.IPAddress.Loopback, .. addresses]);
+        lock (_issueLock)
+        {
+            return LoadOrIssue(ServerCa, KubeletServingFileBaseName,
+                stillFits: existing => SubjectAlternativeNames.Of(existing).Covers(wanted),
+                newRequest: existing => new LeafRequest(nodeName, [], LeafUsage.ServerAuth,
+                    existing is null ? wanted : SubjectAlternativeNames.Of(existing).Union(wanted)));
+        }
+    }
+
     private IssuedCertificate LoadOrIssueServing(SubjectAlternativeNames wanted) =>
         LoadOrIssue(
             ServerCa,

@@ -24,6 +24,9 @@ public sealed class SubjectAlternativeNames
 
     public IReadOnlyCollection<IPAddress> IpAddresses => _ipAddresses.Select(IPAddress.Parse).ToArray();
 
+    /// <summary>Exactly these names and addresses (a kubelet's serving certificate).</summary>
+    public static SubjectAlternativeNames For(IEnumerable<string> dnsNames, IEnumerable<IPAddress> ipAddresses) => new(dnsNames, ipAddresses);
+
     /// <summary>The names the API server must answer to for <paramref name="options"/> on this machine, right now.</summary>
     public static SubjectAlternativeNames Wanted(ServingCertificateOptions options)
     {

@@ -41,6 +41,7 @@ public static class ServerRunner
             RuntimeConfig = o.RuntimeConfig,
             AdvertiseAddress = AdvertiseAddress(o),
             ServiceAccountKeyFile = Path.Combine(o.TlsDir, "service.key"),
+            KubeletClient = KubeletClient(pki),
         };
         var components = ApiServerComposition.Build(store, apiOptions, loggers);
         await components.Objects.LoadAllocationsAsync(ct);
@@ -86,6 +87,13 @@ public static class ServerRunner
             UserAgent = "skiff-controller-manager",
         }));
         await new Skiff.Controllers.ControllerManager(client, new Skiff.Controllers.ControllerManagerOptions { RootCaPem = pki.ServerCa.CertificatePem }, loggers).RunAsync(ct);
+    }
+
+    /// <summary>The API server's client certificate towards kubelets (CN=system:kube-apiserver); kubelets present server-CA certificates.</summary>
+    private static Skiff.ApiServer.Kubelet.KubeletClientOptions KubeletClient(ClusterPki pki)
+    {
+        var cert = pki.IssueClientCertificate(ClusterPki.KubeletClientUser, [], ClusterPki.KubeletClientFileBaseName);
+        return new Skiff.ApiServer.Kubelet.KubeletClientOptions(cert.CertificatePem, cert.KeyPem, pki.ServerCa.CertificatePem);
     }
 
     private static string AdvertiseAddress(ServerOptions o) =>
