@@ -292,6 +292,25 @@ public sealed class NodeTests(AgentServerFixture f, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task SecurityContextAndHostNetworkReachTheContainer()
+    {
+        var ns = await f.NamespaceAsync("sec");
+        await Node.ApplyAsync(S, ns, Node.PodYaml("locked", NodeName,
+            "(touch /probe 2>/dev/null && echo writable || echo readonly; grep CapEff /proc/self/status) > /dev/termination-log",
+            restartPolicy: "Never", extra: """
+                securityContext:
+                  readOnlyRootFilesystem: true
+                  capabilities: {drop: [ALL]}
+            """));
+        var pod = await Node.WaitForPodAsync(S, ns, "locked", p => Node.Phase(p) == "Succeeded", "Succeeded");
+        Assert.Equal("readonly\nCapEff:\t0000000000000000\n", Node.Container(pod)!["state"]!["terminated"]!["message"]!.GetValue<string>());
+
+        await Node.ApplyAsync(S, ns, Node.PodYaml("host", NodeName, "sleep 3600", podExtra: "  hostNetwork: true"));
+        pod = await Node.WaitForPodAsync(S, ns, "host", p => Node.Phase(p) == "Running", "Running");
+        Assert.Equal(pod["status"]!["hostIP"]!.GetValue<string>(), pod["status"]!["podIP"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task MissingImagesAndConfigAreReportedAsWaitingReasons()
     {
         var ns = await f.NamespaceAsync("waiting");
