@@ -124,8 +124,9 @@ public sealed class PodSyncer(
         var clock = Stopwatch.StartNew();
         var id = await runtime.RunSandboxAsync(RuntimeConfigBuilder.Sandbox(pod, attempt, logDir), ct).ConfigureAwait(false);
         log.LogInformation("Pod {Pod}: started sandbox {Sandbox} (attempt {Attempt}) in {Ms} ms", PodNaming.FullName(pod), Short(id), attempt, clock.ElapsedMilliseconds);
-        // Containers of the old sandboxes cannot be restarted in the new one: remove them with their sandboxes.
-        foreach (var s in rt.Sandboxes) await runtime.RemoveSandboxAsync(s.Id, ct).ConfigureAwait(false);
+        // The newest old sandbox stays (stopped) so its containers still give restart counts and lastState;
+        // older ones go, with their containers.
+        foreach (var s in rt.Sandboxes.Skip(1)) await runtime.RemoveSandboxAsync(s.Id, ct).ConfigureAwait(false);
         return true;
     }
 
@@ -137,7 +138,13 @@ public sealed class PodSyncer(
         var changed = false;
         foreach (var init in pod.Spec?.InitContainers ?? [])
         {
-            var c = rt.Latest(init.Name ?? "");
+            // Init containers run again in a new sandbox; numbering continues from the old one's.
+            var c = rt.Containers.FirstOrDefault(x => x.Name == init.Name && x.SandboxId == sandbox.Id);
+            if (c is null && rt.Latest(init.Name ?? "") is { } earlier)
+            {
+                changed |= await StartContainerAsync(pod, init, true, earlier.Attempt + 1, sandbox, sandboxConfig, mounts, waiting, requeue, ct).ConfigureAwait(false);
+                return changed;
+            }
             if (c is { State: ContainerRunState.Exited, ExitCode: 0 }) continue;
             if (c is { State: ContainerRunState.Running }) return changed;
             if (c is { State: ContainerRunState.Exited })
