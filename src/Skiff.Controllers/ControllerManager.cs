@@ -9,6 +9,9 @@ public sealed record ControllerManagerOptions
 {
     /// <summary>The API server's CA certificate (PEM), published to every namespace as kube-root-ca.crt.</summary>
     public required string RootCaPem { get; init; }
+
+    /// <summary>The range node pod CIDRs are cut from (--cluster-cidr); null turns node IPAM off.</summary>
+    public string? ClusterCidr { get; init; } = "10.42.0.0/16";
 }
 
 /// <summary>
@@ -27,7 +30,10 @@ public sealed class ControllerManager(KubeClient client, ControllerManagerOption
             KeepRunning("garbage-collector", c => new GarbageCollector.GarbageCollectorController(client, loggers).RunAsync(c), ct),
             KeepRunning("serviceaccounts", c => new ServiceAccounts.ServiceAccountsController(client, informers, loggers).RunAsync(c), ct),
             KeepRunning("root-ca-publisher", c => new RootCaPublisher.RootCaPublisher(client, informers, options.RootCaPem, loggers).RunAsync(c), ct),
-            KeepRunning("disruption", c => new Disruption.DisruptionController(client, informers, loggers).RunAsync(c), ct));
+            KeepRunning("disruption", c => new Disruption.DisruptionController(client, informers, loggers).RunAsync(c), ct),
+            options.ClusterCidr is { } cidr
+                ? KeepRunning("node-ipam", c => new NodeIpam.NodeIpamController(client, informers, cidr, loggers).RunAsync(c), ct)
+                : Task.CompletedTask);
     }
 
     private async Task KeepRunning(string name, Func<CancellationToken, Task> run, CancellationToken ct)

@@ -32,6 +32,22 @@ public sealed class SkiffServer : IAsyncDisposable
     public IReadOnlyList<string> ExtraArgs { get; init; } = [];
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Run the node agent too (real containerd, runc and CNI). Off by default: most tests need only the control
+    /// plane. With it, the server gets the air-gap test images, its own bridge and its own cluster CIDR (so
+    /// servers of test classes running in parallel never share a network), and disposal runs
+    /// <c>skiff killall</c> on its data dir to remove pods, mounts, the bridge and containerd.
+    /// </summary>
+    public bool WithAgent { get; init; }
+
+    /// <summary>The node name the agent registers (with <see cref="WithAgent"/>).</summary>
+    public string NodeName { get; } = "node-" + Guid.NewGuid().ToString("N")[..6];
+
+    /// <summary>This server's cluster CIDR: a /16 of 10.0.0.0/8 away from the defaults and the agent tests' range.</summary>
+    public string ClusterCidr { get; } = $"10.{Random.Shared.Next(100, 250)}.0.0/16";
+
+    public string Bridge { get; } = "skf" + Guid.NewGuid().ToString("N")[..8];
+
     /// <summary>The skiff binary: $SKIFF_BIN, or the Release build output of src/Skiff.</summary>
     public static string Binary
     {
@@ -63,10 +79,24 @@ public sealed class SkiffServer : IAsyncDisposable
             UseShellExecute = false,
         };
         foreach (var a in new[] { "server", "--data-dir", DataDir, "--bind-address", "127.0.0.1", "--https-listen-port", Port.ToString(),
-                     "--write-kubeconfig", Kubeconfig, "--disable-agent", "--config", ConfigFile })
+                     "--write-kubeconfig", Kubeconfig, "--config", ConfigFile })
             psi.ArgumentList.Add(a);
+        if (WithAgent)
+        {
+            var images = Path.Combine(DataDir, "agent", "images");
+            Directory.CreateDirectory(images);
+            foreach (var archive in Directory.EnumerateFiles(TestImagesDir, "*.tar"))
+            {
+                var target = Path.Combine(images, Path.GetFileName(archive));
+                if (!File.Exists(target)) File.Copy(archive, target);
+            }
+            foreach (var a in new[] { "--node-name", NodeName, "--cluster-cidr", ClusterCidr, "--cni-bridge", Bridge, "--kubelet-port", "0" }) psi.ArgumentList.Add(a);
+        }
+        else psi.ArgumentList.Add("--disable-agent");
         foreach (var a in ExtraArgs) psi.ArgumentList.Add(a);
         foreach (var (k, v) in Environment) psi.Environment[k] = v;
+        var mark = Log.Length;
+        _process?.Dispose();
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
@@ -77,7 +107,7 @@ public sealed class SkiffServer : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited) throw new InvalidOperationException($"skiff server exited with {_process.ExitCode}:\n{Log}");
-            if (File.Exists(Kubeconfig) && Log.Contains("Skiff is ready"))
+            if (File.Exists(Kubeconfig) && Log[mark..].Contains("Skiff is ready"))
             {
                 var r = await Kubectl.RunAsync(this, ["get", "--raw", "/readyz"]);
                 if (r.ExitCode == 0) return;
@@ -98,6 +128,35 @@ public sealed class SkiffServer : IAsyncDisposable
         catch (OperationCanceledException) { _process.Kill(true); await _process.WaitForExitAsync(); }
     }
 
+    /// <summary>out/images of the repository (scripts/build-test-images.sh).</summary>
+    public static string TestImagesDir
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Skiff.sln"))) dir = dir.Parent;
+            var images = Path.Combine(dir?.FullName ?? ".", "out", "images");
+            if (!File.Exists(Path.Combine(images, "busybox.tar")))
+                throw new InvalidOperationException("the test images are not built: run scripts/build-test-images.sh");
+            return images;
+        }
+    }
+
+    /// <summary>Runs <c>skiff killall</c> on this server's data dir (stops the server too).</summary>
+    public async Task KillallAsync()
+    {
+        var psi = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "killall", "--data-dir", DataDir }) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var errors = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try { await p.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { p.Kill(true); }
+        var text = await output + await errors;
+        lock (_log) _log.AppendLine(text);
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     private static extern int Signal(int pid, int sig);
 
@@ -111,6 +170,7 @@ public sealed class SkiffServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        if (WithAgent) await KillallAsync();
         _process?.Dispose();
         if (_ownsDataDir)
         {

@@ -8,8 +8,19 @@ public interface IKnownPods
     IReadOnlyList<Pod> Snapshot();
 }
 
-/// <summary>Until pod workers are plugged in: no pods.</summary>
+/// <summary>No pods (a kubelet API without pod workers, in tests).</summary>
 public sealed class NoKnownPods : IKnownPods
 {
     public IReadOnlyList<Pod> Snapshot() => [];
+}
+
+/// <summary>The kubelet's pods as the API server answers /pods: whatever the pod workers' cache holds now. Thread-safe.</summary>
+public sealed class KnownPods : IKnownPods
+{
+    private volatile Func<IReadOnlyList<Pod>>? _source;
+
+    /// <summary>Set by the kubelet once its pod cache exists.</summary>
+    public void UseSource(Func<IReadOnlyList<Pod>> source) => _source = source;
+
+    public IReadOnlyList<Pod> Snapshot() => _source?.Invoke() ?? [];
 }

@@ -15,6 +15,12 @@ public static class ServerCommand
     private static readonly Option<string> WriteKubeconfig = new("--write-kubeconfig", "-o") { Description = "(client) Write kubeconfig for admin client to this file" };
     private static readonly Option<string> WriteKubeconfigMode = new("--write-kubeconfig-mode") { Description = "(client) Write kubeconfig with this mode (default 0600)" };
     private static readonly Option<bool?> DisableAgent = new("--disable-agent") { Description = "(components) Do not run a local agent and register a local kubelet" };
+    private static readonly Option<string> NodeName = new("--node-name") { Description = "(agent/node) Node name (default: the host name)" };
+    private static readonly Option<string[]> NodeLabel = new("--node-label") { Description = "(agent/node) Registering and starting kubelet with set of labels (key=value)", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string[]> NodeTaint = new("--node-taint") { Description = "(agent/node) Registering kubelet with set of taints (key=value:Effect)", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string> ContainerRuntimeEndpoint = new("--container-runtime-endpoint") { Description = "(agent/runtime) Disable the embedded containerd and use the CRI socket at the given path" };
+    private static readonly Option<int?> KubeletPort = new("--kubelet-port") { Description = "(agent) Port of the kubelet API (default 10250; 0 picks a free port)" };
+    private static readonly Option<string> CniBridge = new("--cni-bridge") { Description = "(agent/networking) Name of the pods' bridge (default cni0)" };
     private static readonly Option<string> ClusterCidr = new("--cluster-cidr") { Description = "(networking) IPv4 network CIDR to use for pod IPs (default 10.42.0.0/16)" };
     private static readonly Option<string> ServiceCidr = new("--service-cidr") { Description = "(networking) IPv4 network CIDR to use for service IPs (default 10.43.0.0/16)" };
     private static readonly Option<string> NodePortRange = new("--service-node-port-range") { Description = "(networking) Port range to reserve for services with NodePort visibility (default 30000-32767)" };
@@ -24,7 +30,7 @@ public static class ServerCommand
     private static readonly Option<long?> CompactKeep = new("--datastore-compact-keep") { Description = "(datastore) Revisions of history always kept for watch resumption (default 1000)" };
     private static readonly Option<string> CompactMinAge = new("--datastore-compact-min-age") { Description = "(datastore) History newer than this is never compacted, e.g. 5m (default 5m)" };
 
-    private static readonly Option[] All = [Config, DataDir, BindAddress, HttpsPort, TlsSan, WriteKubeconfig, WriteKubeconfigMode, DisableAgent, ClusterCidr, ServiceCidr, NodePortRange, RuntimeConfig, CompactInterval, CompactKeep, CompactMinAge];
+    private static readonly Option[] All = [Config, DataDir, BindAddress, HttpsPort, TlsSan, WriteKubeconfig, WriteKubeconfigMode, DisableAgent, NodeName, NodeLabel, NodeTaint, ContainerRuntimeEndpoint, CniBridge, KubeletPort, ClusterCidr, ServiceCidr, NodePortRange, RuntimeConfig, CompactInterval, CompactKeep, CompactMinAge];
 
     public static Command Create()
     {
@@ -105,6 +111,7 @@ public static class ServerCommand
             WriteKubeconfig = Get(WriteKubeconfig) is { } k ? Path.GetFullPath(k) : null,
             WriteKubeconfigMode = mode,
             DisableAgent = Get(DisableAgent) ?? false,
+            Agent = AgentSettingsFrom(Get(NodeName), Get(NodeLabel), Get(NodeTaint), Get(ContainerRuntimeEndpoint), Get(CniBridge), Get(KubeletPort)),
             ClusterCidr = clusterCidr,
             ServiceCidr = serviceCidr,
             RuntimeConfig = Get(RuntimeConfig),
@@ -112,6 +119,33 @@ public static class ServerCommand
             CompactKeep = Get(CompactKeep) ?? 1000,
             CompactMinAge = Duration(Get(CompactMinAge), "--datastore-compact-min-age") ?? TimeSpan.FromMinutes(5),
         };
+    }
+
+    private static Skiff.Agent.AgentSettings AgentSettingsFrom(string? nodeName, string[]? labels, string[]? taints, string? endpoint, string? bridge, int? kubeletPort)
+    {
+        var settings = new Skiff.Agent.AgentSettings
+        {
+            NodeLabels = Skiff.Agent.AgentSettings.ParseLabels(labels ?? []),
+            NodeTaints = Skiff.Agent.AgentSettings.ParseTaints(taints ?? []),
+            ContainerRuntimeEndpoint = endpoint,
+        };
+        if (!string.IsNullOrEmpty(nodeName))
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(nodeName, @"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"))
+                throw new FormatException($"--node-name: \"{nodeName}\" is not a valid node name (lower-case DNS subdomain)");
+            settings = settings with { NodeName = nodeName };
+        }
+        if (!string.IsNullOrEmpty(bridge))
+        {
+            if (bridge.Length > 15) throw new FormatException($"--cni-bridge: \"{bridge}\" is longer than 15 characters");
+            settings = settings with { CniBridge = bridge };
+        }
+        if (kubeletPort is { } kp)
+        {
+            if (kp is < 0 or > 65535) throw new FormatException($"--kubelet-port: {kp} is not a valid port");
+            settings = settings with { KubeletPort = kp };
+        }
+        return settings;
     }
 
     /// <summary>Go-style durations: 90s, 5m, 1h, 1m30s, 250ms, 0.</summary>

@@ -12,6 +12,8 @@ public sealed record ServerOptions
     public string? WriteKubeconfig { get; init; }
     public string WriteKubeconfigMode { get; init; } = "0600";
     public bool DisableAgent { get; init; }
+    /// <summary>The local agent's settings (unless <see cref="DisableAgent"/>).</summary>
+    public Agent.AgentSettings Agent { get; init; } = new();
     public string ClusterCidr { get; init; } = "10.42.0.0/16";
     public string ServiceCidr { get; init; } = "10.43.0.0/16";
     public (int Min, int Max) NodePortRange { get; init; } = (30000, 32767);

@@ -58,15 +58,15 @@ public static class ServerRunner
         var serverUrl = $"https://127.0.0.1:{host.Port}";
         KubeconfigWriter.WriteAdmin(o.KubeconfigPath, serverUrl, pki, o.WriteKubeconfigMode);
         log.LogInformation("Wrote kubeconfig {Path}", o.KubeconfigPath);
-        var controllers = RunControllersAsync(serverUrl, pki, loggers, ct);
-        if (!o.DisableAgent)
-            log.LogWarning("The node agent is not part of this build yet; running the control plane only (as with --disable-agent)");
+        var controllers = RunControllersAsync(serverUrl, pki, o.ClusterCidr, loggers, ct);
+        var agent = o.DisableAgent ? Task.CompletedTask : RunAgentAsync(o, serverUrl, pki, loggers, ct);
         log.LogInformation("Skiff is ready");
         var memory = Skiff.Diagnostics.MemoryReporter.RunIfEnabledAsync(loggers.CreateLogger("memory"), ct);
 
-        try { await Task.WhenAll(Task.Delay(Timeout.Infinite, ct), namespaceLifecycle, crds, controllers, memory); }
+        try { await Task.WhenAll(Task.Delay(Timeout.Infinite, ct), namespaceLifecycle, crds, controllers, agent, memory); }
         catch (OperationCanceledException) { }
         try { await controllers; } catch (OperationCanceledException) { }
+        try { await agent; } catch (OperationCanceledException) { }
         log.LogInformation("Shutting down");
         return 0;
     }
@@ -75,7 +75,7 @@ public static class ServerRunner
     /// The controller manager, as an API client with its own certificate (CN=system:kube-controller-manager),
     /// talking to this server over loopback like any other client.
     /// </summary>
-    private static async Task RunControllersAsync(string serverUrl, ClusterPki pki, ILoggerFactory loggers, CancellationToken ct)
+    private static async Task RunControllersAsync(string serverUrl, ClusterPki pki, string clusterCidr, ILoggerFactory loggers, CancellationToken ct)
     {
         var cert = pki.IssueClientCertificate("system:kube-controller-manager", [], "client-controller");
         using var client = new Skiff.Client.KubeClient(Skiff.Client.Rest.ApiConnection.Create(new Skiff.Client.Rest.ClientConfig
@@ -86,7 +86,39 @@ public static class ServerRunner
             ClientKeyPem = cert.KeyPem,
             UserAgent = "skiff-controller-manager",
         }));
-        await new Skiff.Controllers.ControllerManager(client, new Skiff.Controllers.ControllerManagerOptions { RootCaPem = pki.ServerCa.CertificatePem }, loggers).RunAsync(ct);
+        await new Skiff.Controllers.ControllerManager(client, new Skiff.Controllers.ControllerManagerOptions { RootCaPem = pki.ServerCa.CertificatePem, ClusterCidr = clusterCidr }, loggers).RunAsync(ct);
+    }
+
+    /// <summary>
+    /// The local agent, as a node client (CN=system:node:&lt;name&gt;, O=system:nodes) over loopback. A failing
+    /// agent is logged and restarted after a pause; it never takes the control plane down.
+    /// </summary>
+    private static async Task RunAgentAsync(ServerOptions o, string serverUrl, ClusterPki pki, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var log = loggers.CreateLogger("agent");
+        var cert = pki.IssueClientCertificate("system:node:" + o.Agent.NodeName, ["system:nodes"], "client-kubelet");
+        using var client = new Skiff.Client.KubeClient(Skiff.Client.Rest.ApiConnection.Create(new Skiff.Client.Rest.ClientConfig
+        {
+            Server = new Uri(serverUrl),
+            CertificateAuthorityPem = pki.ServerCa.CertificatePem,
+            ClientCertificatePem = cert.CertificatePem,
+            ClientKeyPem = cert.KeyPem,
+            UserAgent = "skiff-kubelet",
+        }));
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Skiff.Agent.AgentRunner.RunAsync(o.DataDir, o.Agent, client, pki, controlPlane: true, VersionInfo.GitVersion, loggers, ct);
+                return;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+            catch (Exception e)
+            {
+                log.LogError(e, "The agent failed; restarting it in 5 s");
+                try { await Task.Delay(TimeSpan.FromSeconds(5), ct); } catch (OperationCanceledException) { return; }
+            }
+        }
     }
 
     /// <summary>The API server's client certificate towards kubelets (CN=system:kube-apiserver); kubelets present server-CA certificates.</summary>

@@ -4,19 +4,17 @@ using System.Text;
 
 namespace Skiff.E2E;
 
-// PENDING (rename to StreamingE2ETests.cs to enable): needs a `skiff server` whose agent runs pods
-// (the kubelet's node registration and pod workers, branch wip/kubelet) and composes the kubelet API
-// (branch wip/stream). See docs/architecture.md, "Kubelet API and streaming", for the wiring.
-
 /// <summary>kubectl logs, exec, attach, port-forward and proxies against a real node: the paths kubectl 1.32 takes
 /// (WebSocket v5 for exec/attach, SPDY tunnelled in WebSocket for port-forward).</summary>
-public sealed class StreamingE2ETests(ServerFixture f) : IClassFixture<ServerFixture>
+public sealed class StreamingTests(AgentServerFixture f) : IClassFixture<AgentServerFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
     private async Task<string> RunPodAsync(string ns, string name, string script)
     {
-        await Kubectl.OkAsync(f.Server, "run", name, "-n", ns, "--image=busybox", "--restart=Never", "--command", "--", "sh", "-c", script);
+        // Bound to the agent's node directly, so these tests do not depend on the scheduler.
+        await Kubectl.OkAsync(f.Server, "run", name, "-n", ns, "--image=busybox", "--restart=Never",
+            "--overrides={\"spec\":{\"nodeName\":\"" + f.Server.NodeName + "\"}}", "--command", "--", "sh", "-c", script);
         await Kubectl.OkAsync(f.Server, "wait", "-n", ns, "--for=condition=Ready", $"pod/{name}", "--timeout=120s");
         return name;
     }

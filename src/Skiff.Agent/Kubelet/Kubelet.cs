@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Logging;
+using Skiff.Agent.Cni;
+using Skiff.Agent.Kubelet.Probes;
+using Skiff.Agent.Volumes;
+using Skiff.Api.Models.Core.V1;
+using Skiff.Client;
+using Skiff.Client.Informers;
+using Skiff.Client.Rest;
+
+namespace Skiff.Agent.Kubelet;
+
+/// <summary>
+/// The kubelet, composed in one place for <c>skiff server</c> and <c>skiff agent</c>: registers the Node,
+/// keeps its status and Lease current, waits for the node's pod CIDR and writes the pod network config,
+/// then runs the pods bound to this node (an informer with field selector spec.nodeName=&lt;node&gt;) through
+/// one worker per pod, woken by API changes, runtime changes (the PLEG) and probe results. State lives in
+/// the API and the runtime, so a restarted kubelet re-adopts running pods by their CRI labels.
+/// </summary>
+public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions agent, KubeletOptions options, ILoggerFactory loggers,
+    IVolumeManager? volumes = null, Server.KnownPods? known = null)
+{
+    public const string UidIndex = "uid";
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var log = loggers.CreateLogger<Kubelet>();
+        var machine = MachineInfo.Read(agent.DataDir);
+        var hostIp = MachineInfo.DetectHostIp();
+        var registrar = new NodeRegistrar(client, options, machine, loggers.CreateLogger<NodeRegistrar>());
+        var registered = await registrar.RegisterAsync(ct).ConfigureAwait(false);
+        var reporter = new NodeStatusReporter(client, node.Runtime, options, machine, hostIp, agent.DataDir, loggers.CreateLogger<NodeStatusReporter>());
+        var lease = new LeaseRenewer(client, options, () => registered.Metadata?.Uid, loggers.CreateLogger<LeaseRenewer>());
+        var background = new List<Task>
+        {
+            Task.Run(() => reporter.RunAsync(ct), CancellationToken.None),
+            Task.Run(() => lease.RunAsync(ct), CancellationToken.None),
+        };
+
+        var podCidr = await registrar.WaitForPodCidrAsync(ct).ConfigureAwait(false);
+        if (agent.ContainerRuntimeEndpoint is null)
+        {
+            var cni = CniConfig.For(agent with { PodCidr = podCidr });
+            if (await cni.WriteAsync(agent.Paths.CniConfDir, ct).ConfigureAwait(false))
+                log.LogInformation("Pod network: {Cidr} on bridge {Bridge}", podCidr, agent.CniBridge);
+        }
+        await reporter.ReportAsync(ct).ConfigureAwait(false);
+
+        using var http = new HttpProber();
+        using var grpc = new GrpcProber();
+        var runtime = new ContainerRuntimeManager(node.Runtime, loggers.CreateLogger<ContainerRuntimeManager>());
+        PodWorkers? workers = null;
+        await using var probes = new ProbeManager(new ProberSet(new ExecProber(runtime), http, new TcpProber(), grpc),
+            uid => workers?.Signal(uid), loggers.CreateLogger<ProbeManager>());
+        var facts = new NodeFacts(hostIp, machine.Cpus, machine.MemoryBytes - NodeStatusReporter.MemoryEvictionBytes);
+        var syncer = new PodSyncer(
+            runtime,
+            new ImageManager(node.Images, new Backoff(options.BackoffInitial, options.BackoffMax), loggers.CreateLogger<ImageManager>()),
+            new EnvBuilder(new ApiConfigSource(client)),
+            volumes ?? new EmptyDirOnlyVolumeManager(agent.Paths, loggers.CreateLogger<EmptyDirOnlyVolumeManager>()),
+            probes,
+            new LifecycleHookRunner(runtime, http),
+            new StatusManager(new ApiPodStatusWriter(client), loggers.CreateLogger<StatusManager>()),
+            new ApiPodDeleter(client),
+            new Backoff(options.BackoffInitial, options.BackoffMax),
+            agent.Paths,
+            () => facts,
+            loggers.CreateLogger<PodSyncer>());
+
+        await using var informers = new SharedInformerFactory(client,
+            new SharedInformerOptions { Selectors = new ListOptions { FieldSelector = $"spec.nodeName={options.NodeName}" } }, loggers);
+        var pods = informers.For<Pod, PodList>();
+        pods.AddIndex(UidIndex, p => p.Metadata?.Uid is { Length: > 0 } uid ? [uid] : []);
+        known?.UseSource(pods.Store.List);
+        workers = new PodWorkers((uid, state, c) => syncer.SyncAsync(uid, pods.Store.ByIndex(UidIndex, uid).FirstOrDefault(), state, c),
+            options.PodResyncPeriod, loggers.CreateLogger<PodWorkers>());
+        await using var _ = workers;
+        pods.AddEventHandler(ResourceEventHandler<Pod>.ForAll(p => workers.Signal(PodNaming.Uid(p))));
+        informers.Start(ct);
+        await informers.WaitForCacheSyncAsync(ct).ConfigureAwait(false);
+        log.LogInformation("Kubelet on node {Node} is running {Count} pod(s)", options.NodeName, pods.Store.Count);
+
+        var pleg = new PodLifecycleEventGenerator(runtime, workers.Signal, options.RelistPeriod, loggers.CreateLogger<PodLifecycleEventGenerator>());
+        background.Add(Task.Run(() => pleg.RunAsync(ct), CancellationToken.None));
+        try { await Task.WhenAll(background).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+    }
+}

@@ -1,0 +1,48 @@
+using Skiff.Api.Models.Core.V1;
+
+namespace Skiff.Agent.Kubelet;
+
+/// <summary>
+/// The kubelet's settings, bound once by the CLI (<c>--node-name</c>, <c>--node-label</c>, <c>--node-taint</c>)
+/// beside <see cref="AgentOptions"/>. Intervals default to upstream's. Immutable record; safe to share.
+/// </summary>
+public sealed record KubeletOptions
+{
+    public required string NodeName { get; init; }
+
+    /// <summary>Extra labels from --node-label, applied at registration.</summary>
+    public IReadOnlyDictionary<string, string> NodeLabels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Taints from --node-taint, applied when the Node is first registered.</summary>
+    public IReadOnlyList<Taint> NodeTaints { get; init; } = [];
+
+    /// <summary>True on a server node: it gets k3s's control-plane role labels.</summary>
+    public bool ControlPlane { get; init; }
+
+    /// <summary>Reported in status.nodeInfo.kubeletVersion, e.g. v1.36.0+skiff0.1.0.</summary>
+    public string KubeletVersion { get; init; } = "v0.0.0";
+
+    /// <summary>The kubelet API port advertised in status.daemonEndpoints.</summary>
+    public int KubeletPort { get; init; } = 10250;
+
+    public int MaxPods { get; init; } = 110;
+
+    /// <summary>How often node conditions are computed (upstream's nodeStatusUpdateFrequency).</summary>
+    public TimeSpan NodeStatusUpdateFrequency { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often an unchanged status is still reported (upstream's nodeStatusReportFrequency).</summary>
+    public TimeSpan NodeStatusReportFrequency { get; init; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(10);
+    public int LeaseDurationSeconds { get; init; } = 40;
+
+    /// <summary>How often the runtime is listed for container state changes (upstream's PLEG relist period).</summary>
+    public TimeSpan RelistPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Every pod is synced at least this often even without events (upstream's sync frequency).</summary>
+    public TimeSpan PodResyncPeriod { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Crash-loop and image-pull backoff: start and cap (upstream: 10 s doubling to 5 min).</summary>
+    public TimeSpan BackoffInitial { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan BackoffMax { get; init; } = TimeSpan.FromMinutes(5);
+}

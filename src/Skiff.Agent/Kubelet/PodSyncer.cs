@@ -1,0 +1,418 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Skiff.Agent.Cri.Grpc;
+using Skiff.Agent.Cri.V1;
+using Skiff.Agent.Kubelet.Probes;
+using Skiff.Agent.Volumes;
+using Skiff.Api.Models.Core.V1;
+using VolumeMount = Skiff.Agent.Volumes.VolumeMount;
+
+using Container = Skiff.Api.Models.Core.V1.Container;
+
+namespace Skiff.Agent.Kubelet;
+
+/// <summary>Removes a pod object once the kubelet has stopped it (grace period 0, UID precondition).</summary>
+public interface IPodDeleter
+{
+    Task DeleteAsync(Pod pod, CancellationToken ct);
+}
+
+/// <summary>What a pod worker keeps between syncs of one pod. Used by that worker only.</summary>
+public sealed class PodWorkerState
+{
+    public IReadOnlyList<VolumeMount>? Mounts { get; set; }
+    /// <summary>The last pod object seen, for killing it after it vanished from the API.</summary>
+    public Pod? LastKnown { get; set; }
+}
+
+/// <summary>What a sync asks of its worker: stop (the pod is gone) or sync again after a delay.</summary>
+public readonly record struct SyncOutcome(bool Finished, TimeSpan? RequeueAfter)
+{
+    public static SyncOutcome Done => new(true, null);
+}
+
+/// <summary>The node facts pods see: its address and size (for the downward API).</summary>
+public sealed record NodeFacts(string? HostIp, decimal CpuCores, decimal MemoryBytes);
+
+/// <summary>
+/// Brings one pod's runtime state to its spec, as upstream's SyncPod/computePodActions: a ready sandbox
+/// (volumes first), init containers one at a time in order, then the containers; restarts by restart
+/// policy with crash-loop backoff; liveness or startup probe failures restart the container; a pod being
+/// deleted is stopped gracefully (preStop, SIGTERM, grace period, SIGKILL), its status written, its
+/// runtime objects and volumes removed, and the object deleted. Every sync ends by writing the status.
+/// Called only from the pod's worker, so one pod's syncs never overlap; thread-safe across pods.
+/// </summary>
+public sealed class PodSyncer(
+    ContainerRuntimeManager runtime,
+    ImageManager images,
+    EnvBuilder env,
+    IVolumeManager volumes,
+    ProbeManager probes,
+    LifecycleHookRunner hooks,
+    StatusManager statuses,
+    IPodDeleter deleter,
+    Backoff crashBackoff,
+    AgentPaths paths,
+    Func<NodeFacts> node,
+    ILogger<PodSyncer> log)
+{
+    private const int MinimumGraceSeconds = 2;
+
+    public async Task<SyncOutcome> SyncAsync(string uid, Pod? pod, PodWorkerState state, CancellationToken ct)
+    {
+        if (pod is not null) state.LastKnown = pod;
+        var rt = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
+        if (pod is null) return await RemoveOrphanAsync(uid, state.LastKnown, rt, ct).ConfigureAwait(false);
+        if (pod.Metadata?.DeletionTimestamp is not null) return await TerminateAsync(pod, rt, ct).ConfigureAwait(false);
+
+        var waiting = new Dictionary<string, (string Reason, string Message)>();
+        var requeue = new Requeue();
+        var phaseNow = pod.Status?.Phase;
+        if (phaseNow is "Succeeded" or "Failed")
+        {
+            await StopFinishedPodAsync(pod, rt, ct).ConfigureAwait(false);
+            return new SyncOutcome(false, null);
+        }
+
+        var acted = await EnsureSandboxAsync(pod, rt, state, ct).ConfigureAwait(false);
+        if (acted) rt = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
+        if (rt.Current is { Ready: true } sandbox)
+        {
+            var sandboxConfig = RuntimeConfigBuilder.Sandbox(pod, sandbox.Attempt, PodNaming.LogDirectory(paths, pod));
+            state.Mounts ??= await volumes.SetUpAsync(pod, ct).ConfigureAwait(false);
+            var changed = await SyncContainersAsync(pod, rt, sandbox, sandboxConfig, state.Mounts, waiting, requeue, ct).ConfigureAwait(false);
+            if (changed) rt = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
+        }
+
+        probes.Update(pod, rt);
+        var status = PodStatusBuilder.Build(new PodStatusInput
+        {
+            Pod = pod,
+            Runtime = rt,
+            Waiting = waiting,
+            IsReady = probes.IsReady,
+            IsStarted = probes.IsStarted,
+            HostIp = node().HostIp,
+        });
+        await statuses.SetAsync(pod, status, ct).ConfigureAwait(false);
+        if (status.Phase is "Succeeded" or "Failed")
+        {
+            log.LogInformation("Pod {Pod} finished: {Phase}", PodNaming.FullName(pod), status.Phase);
+            await StopFinishedPodAsync(pod, rt, ct).ConfigureAwait(false);
+            return new SyncOutcome(false, null);
+        }
+        await RemoveOldContainersAsync(rt, ct).ConfigureAwait(false);
+        return new SyncOutcome(false, requeue.After);
+    }
+
+    /// <summary>Creates a sandbox when there is no ready one (the first, or after the old one died). True when it acted.</summary>
+    private async Task<bool> EnsureSandboxAsync(Pod pod, RuntimePod rt, PodWorkerState state, CancellationToken ct)
+    {
+        var current = rt.Current;
+        if (current is { Ready: true }) return false;
+        var policy = pod.Spec?.RestartPolicy ?? "Always";
+        if (current is not null && policy == "Never" && rt.Containers.Any(c => !c.IsInit))
+            return false; // its containers ran once; with Never they are not run again, so the pod is finished
+        foreach (var c in rt.Containers.Where(c => c.State is ContainerRunState.Running or ContainerRunState.Created))
+            await runtime.StopContainerAsync(c.Id, 0, ct).ConfigureAwait(false);
+        foreach (var s in rt.Sandboxes) await runtime.StopSandboxAsync(s.Id, ct).ConfigureAwait(false);
+
+        state.Mounts = await volumes.SetUpAsync(pod, ct).ConfigureAwait(false);
+        var logDir = PodNaming.LogDirectory(paths, pod);
+        Directory.CreateDirectory(logDir);
+        var attempt = rt.Sandboxes.Count == 0 ? 0u : rt.Sandboxes.Max(s => s.Attempt) + 1;
+        var clock = Stopwatch.StartNew();
+        var id = await runtime.RunSandboxAsync(RuntimeConfigBuilder.Sandbox(pod, attempt, logDir), ct).ConfigureAwait(false);
+        log.LogInformation("Pod {Pod}: started sandbox {Sandbox} (attempt {Attempt}) in {Ms} ms", PodNaming.FullName(pod), Short(id), attempt, clock.ElapsedMilliseconds);
+        // The newest old sandbox stays (stopped) so its containers still give restart counts and lastState;
+        // older ones go, with their containers.
+        foreach (var s in rt.Sandboxes.Skip(1)) await runtime.RemoveSandboxAsync(s.Id, ct).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Init containers in order, then the containers. True when anything was started, stopped or removed.</summary>
+    private async Task<bool> SyncContainersAsync(Pod pod, RuntimePod rt, SandboxView sandbox, PodSandboxConfig sandboxConfig,
+        IReadOnlyList<VolumeMount> mounts, Dictionary<string, (string Reason, string Message)> waiting, Requeue requeue, CancellationToken ct)
+    {
+        var policy = pod.Spec?.RestartPolicy ?? "Always";
+        var changed = false;
+        foreach (var init in pod.Spec?.InitContainers ?? [])
+        {
+            // Init containers run again in a new sandbox; numbering continues from the old one's.
+            var c = rt.Containers.FirstOrDefault(x => x.Name == init.Name && x.SandboxId == sandbox.Id);
+            if (c is null && rt.Latest(init.Name ?? "") is { } earlier)
+            {
+                changed |= await StartContainerAsync(pod, init, true, earlier.Attempt + 1, sandbox, sandboxConfig, mounts, waiting, requeue, ct).ConfigureAwait(false);
+                return changed;
+            }
+            if (c is { State: ContainerRunState.Exited, ExitCode: 0 }) continue;
+            if (c is { State: ContainerRunState.Running }) return changed;
+            if (c is { State: ContainerRunState.Exited })
+            {
+                if (policy == "Never") return changed;
+                return await RestartWithBackoffAsync(pod, init, true, c, sandbox, sandboxConfig, mounts, waiting, requeue, ct).ConfigureAwait(false) || changed;
+            }
+            if (c is not null) { await runtime.RemoveContainerAsync(c.Id, ct).ConfigureAwait(false); changed = true; }
+            return await StartContainerAsync(pod, init, true, c is null ? 0 : c.Attempt + 1, sandbox, sandboxConfig, mounts, waiting, requeue, ct).ConfigureAwait(false) || changed;
+        }
+
+        foreach (var spec in pod.Spec?.Containers ?? [])
+        {
+            var c = rt.Latest(spec.Name ?? "");
+            switch (c?.State)
+            {
+                case null:
+                    changed |= await StartContainerAsync(pod, spec, false, 0, sandbox, sandboxConfig, mounts, waiting, requeue, ct).ConfigureAwait(false);
+                    break;
+                case ContainerRunState.Running:
+                    if (probes.FailedProbe(spec, c.Id) is { } failed)
+                    {
+                        log.LogInformation("Pod {Pod}: container {Container} failed its {Probe} probe and will be restarted", PodNaming.FullName(pod), spec.Name, failed);
+                        var probe = failed == "liveness" ? spec.LivenessProbe : spec.StartupProbe;
+                        var grace = probe?.TerminationGracePeriodSeconds ?? pod.Spec?.TerminationGracePeriodSeconds ?? 30;
+                        await KillContainerAsync(pod, spec, c, grace, rt.Current?.Ip, ct).ConfigureAwait(false);
+                        probes.Update(pod, RuntimePod.Empty(PodNaming.Uid(pod)));
+                        requeue.In(TimeSpan.Zero);
+                        changed = true;
+                    }
+                    break;
+                case ContainerRunState.Exited:
+                    var restart = policy == "Always" || (policy == "OnFailure" && c.ExitCode != 0);
+                    if (restart)
+                        changed |= await RestartWithBackoffAsync(pod, spec, false, c, sandbox, sandboxConfig, mounts, waiting, requeue, ct).ConfigureAwait(false);
+                    break;
+                default:
+                    // Created but never started (a start that failed), or unknown: replace it.
+                    await runtime.RemoveContainerAsync(c.Id, ct).ConfigureAwait(false);
+                    changed = true;
+                    changed |= await StartContainerAsync(pod, spec, false, c.Attempt + 1, sandbox, sandboxConfig, mounts, waiting, requeue, ct).ConfigureAwait(false);
+                    break;
+            }
+        }
+        return changed;
+    }
+
+    private async Task<bool> RestartWithBackoffAsync(Pod pod, Container spec, bool isInit, ContainerView last, SandboxView sandbox,
+        PodSandboxConfig sandboxConfig, IReadOnlyList<VolumeMount> mounts, Dictionary<string, (string Reason, string Message)> waiting,
+        Requeue requeue, CancellationToken ct)
+    {
+        var key = BackoffKey(pod, spec);
+        var finished = last.FinishedAt ?? crashBackoff.Now;
+        if (crashBackoff.IsInBackoffSince(key, finished))
+        {
+            var delay = crashBackoff.Get(key);
+            waiting[spec.Name!] = ("CrashLoopBackOff",
+                $"back-off {FormatDelay(delay)} restarting failed container={spec.Name} pod={pod.Metadata?.Name}_{pod.Metadata?.Namespace}({PodNaming.Uid(pod)})");
+            requeue.At(crashBackoff.RetryAt(key, finished), crashBackoff.Now);
+            return false;
+        }
+        crashBackoff.Next(key, finished);
+        return await StartContainerAsync(pod, spec, isInit, last.Attempt + 1, sandbox, sandboxConfig, mounts, waiting, requeue, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Image, config, create, start, postStart. False (with a waiting reason) when it could not start.</summary>
+    private async Task<bool> StartContainerAsync(Pod pod, Container spec, bool isInit, int attempt, SandboxView sandbox,
+        PodSandboxConfig sandboxConfig, IReadOnlyList<VolumeMount> mounts, Dictionary<string, (string Reason, string Message)> waiting,
+        Requeue requeue, CancellationToken ct)
+    {
+        var name = spec.Name!;
+        string imageRef;
+        try { imageRef = await images.EnsureImageAsync(pod, spec, sandboxConfig, ct).ConfigureAwait(false); }
+        catch (ImagePullException e)
+        {
+            waiting[name] = (e.Reason, e.Message);
+            log.LogInformation("Pod {Pod}: container {Container}: {Reason}: {Message}", PodNaming.FullName(pod), name, e.Reason, e.Message);
+            requeue.In(e.Reason == "ErrImageNeverPull" ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(2));
+            return false;
+        }
+        List<KeyValuePair<string, string>> envs;
+        try
+        {
+            var facts = node();
+            var podIps = pod.Spec?.HostNetwork == true ? [facts.HostIp ?? ""] : sandbox.Ip is { } ip ? new List<string> { ip } : [];
+            envs = await env.BuildAsync(pod, spec, new PodRuntimeFacts(facts.HostIp, podIps, facts.CpuCores, facts.MemoryBytes), ct).ConfigureAwait(false);
+        }
+        catch (ContainerConfigException e)
+        {
+            waiting[name] = ("CreateContainerConfigError", e.Message);
+            requeue.In(TimeSpan.FromSeconds(5));
+            return false;
+        }
+        var terminationLog = TerminationLogFile(pod, name, attempt);
+        var config = RuntimeConfigBuilder.Container(pod, spec, isInit, attempt, imageRef, envs, mounts, terminationLog);
+        string id;
+        try
+        {
+            id = await runtime.CreateContainerAsync(sandbox.Id, config, sandboxConfig, ct).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            waiting[name] = ("CreateContainerError", e.Message);
+            requeue.In(TimeSpan.FromSeconds(5));
+            return false;
+        }
+        try
+        {
+            await runtime.StartContainerAsync(id, ct).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            // The container stays Created or Exited with the runtime's reason; the next sync restarts it by policy.
+            log.LogInformation("Pod {Pod}: container {Container} failed to start: {Error}", PodNaming.FullName(pod), name, e.Message);
+            requeue.In(TimeSpan.FromSeconds(1));
+            return true;
+        }
+        log.LogInformation("Pod {Pod}: started container {Container} {Id} (restart {Attempt})", PodNaming.FullName(pod), name, Short(id), attempt);
+        if (spec.Lifecycle?.PostStart is { } postStart)
+        {
+            var podIp = pod.Spec?.HostNetwork == true ? node().HostIp : sandbox.Ip;
+            var error = await hooks.RunAsync(postStart, new ProbeTarget(spec, id, podIp), TimeSpan.FromSeconds(pod.Spec?.TerminationGracePeriodSeconds ?? 30), ct).ConfigureAwait(false);
+            if (error is not null)
+            {
+                log.LogWarning("Pod {Pod}: postStart hook of {Container} failed ({Error}); killing the container", PodNaming.FullName(pod), name, error);
+                await runtime.StopContainerAsync(id, MinimumGraceSeconds, ct).ConfigureAwait(false);
+            }
+        }
+        return true;
+    }
+
+    private string? TerminationLogFile(Pod pod, string container, int attempt)
+    {
+        var dir = Path.Combine(PodNaming.PodDirectory(paths, PodNaming.Uid(pod)), "containers", container);
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, $"termination-{attempt}-{Guid.NewGuid().ToString("N")[..8]}");
+        File.WriteAllBytes(file, []);
+        File.SetUnixFileMode(file, (UnixFileMode)0b110_110_110);
+        return file;
+    }
+
+    /// <summary>preStop (bounded by the grace period), then SIGTERM and SIGKILL after what is left of it (at least 2 s, as upstream).</summary>
+    private async Task KillContainerAsync(Pod? pod, Container? spec, ContainerView c, long graceSeconds, string? podIp, CancellationToken ct)
+    {
+        var grace = graceSeconds;
+        if (c.State == ContainerRunState.Running && spec?.Lifecycle?.PreStop is { } preStop && grace > 0)
+        {
+            var clock = Stopwatch.StartNew();
+            var error = await hooks.RunAsync(preStop, new ProbeTarget(spec, c.Id, podIp), TimeSpan.FromSeconds(grace), ct).ConfigureAwait(false);
+            if (error is not null) log.LogWarning("preStop hook of {Container} failed: {Error}", spec.Name, error);
+            grace -= (long)clock.Elapsed.TotalSeconds;
+        }
+        if (graceSeconds > 0 && grace < MinimumGraceSeconds) grace = MinimumGraceSeconds;
+        await runtime.StopContainerAsync(c.Id, grace, ct).ConfigureAwait(false);
+        if (pod is not null) log.LogInformation("Pod {Pod}: stopped container {Container} {Id}", PodNaming.FullName(pod), c.Name, Short(c.Id));
+    }
+
+    /// <summary>Stops every running container in parallel, then the sandboxes.</summary>
+    private async Task KillPodAsync(Pod? pod, RuntimePod rt, long graceSeconds, CancellationToken ct)
+    {
+        var specs = (pod?.Spec?.InitContainers ?? []).Concat(pod?.Spec?.Containers ?? []).ToDictionary(c => c.Name ?? "");
+        var podIp = pod?.Spec?.HostNetwork == true ? node().HostIp : rt.Current?.Ip;
+        await Task.WhenAll(rt.Containers
+            .Where(c => c.State is ContainerRunState.Running or ContainerRunState.Created or ContainerRunState.Unknown)
+            .Select(c => KillContainerAsync(pod, specs.GetValueOrDefault(c.Name), c, graceSeconds, podIp, ct))).ConfigureAwait(false);
+        foreach (var s in rt.Sandboxes.Where(s => s.Ready)) await runtime.StopSandboxAsync(s.Id, ct).ConfigureAwait(false);
+    }
+
+    private async Task<SyncOutcome> TerminateAsync(Pod pod, RuntimePod rt, CancellationToken ct)
+    {
+        var uid = PodNaming.Uid(pod);
+        var grace = pod.Metadata?.DeletionGracePeriodSeconds ?? pod.Spec?.TerminationGracePeriodSeconds ?? 30;
+        probes.RemovePod(uid);
+        if (!rt.IsEmpty)
+        {
+            var clock = Stopwatch.StartNew();
+            await KillPodAsync(pod, rt, grace, ct).ConfigureAwait(false);
+            log.LogInformation("Pod {Pod}: stopped for deletion in {Ms} ms (grace period {Grace} s)", PodNaming.FullName(pod), clock.ElapsedMilliseconds, grace);
+            var stopped = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
+            var status = PodStatusBuilder.Build(new PodStatusInput { Pod = pod, Runtime = stopped, HostIp = node().HostIp, Terminating = true, IsReady = (_, _) => false });
+            await statuses.SetAsync(pod, status, ct).ConfigureAwait(false);
+            await RemoveAllAsync(stopped, ct).ConfigureAwait(false);
+        }
+        await CleanUpPodAsync(pod, ct).ConfigureAwait(false);
+        await deleter.DeleteAsync(pod, ct).ConfigureAwait(false);
+        log.LogInformation("Pod {Pod}: deleted", PodNaming.FullName(pod));
+        return SyncOutcome.Done;
+    }
+
+    /// <summary>A pod the API no longer has (deleted while the agent was away, or force-deleted): stop and remove what is left.</summary>
+    private async Task<SyncOutcome> RemoveOrphanAsync(string uid, Pod? lastKnown, RuntimePod rt, CancellationToken ct)
+    {
+        probes.RemovePod(uid);
+        if (!rt.IsEmpty)
+        {
+            await KillPodAsync(lastKnown, rt, MinimumGraceSeconds, ct).ConfigureAwait(false);
+            await RemoveAllAsync(rt, ct).ConfigureAwait(false);
+            log.LogInformation("Removed the containers of pod {Uid}, which is no longer in the API", uid);
+        }
+        var pod = lastKnown ?? new Pod { Metadata = new() { Uid = uid }, Spec = new PodSpec() };
+        await CleanUpPodAsync(pod, ct).ConfigureAwait(false);
+        return SyncOutcome.Done;
+    }
+
+    private async Task StopFinishedPodAsync(Pod pod, RuntimePod rt, CancellationToken ct)
+    {
+        probes.RemovePod(PodNaming.Uid(pod));
+        if (rt.Containers.Any(c => c.State == ContainerRunState.Running) || rt.Sandboxes.Any(s => s.Ready))
+            await KillPodAsync(pod, rt, pod.Spec?.TerminationGracePeriodSeconds ?? 30, ct).ConfigureAwait(false);
+    }
+
+    private async Task RemoveAllAsync(RuntimePod rt, CancellationToken ct)
+    {
+        foreach (var c in rt.Containers) await runtime.RemoveContainerAsync(c.Id, ct).ConfigureAwait(false);
+        foreach (var s in rt.Sandboxes)
+        {
+            await runtime.StopSandboxAsync(s.Id, ct).ConfigureAwait(false);
+            await runtime.RemoveSandboxAsync(s.Id, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CleanUpPodAsync(Pod pod, CancellationToken ct)
+    {
+        var uid = PodNaming.Uid(pod);
+        try { await volumes.TearDownAsync(pod, ct).ConfigureAwait(false); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { log.LogWarning("Pod {Uid}: volume teardown failed: {Error}", uid, e.Message); }
+        try
+        {
+            var dir = PodNaming.PodDirectory(paths, uid);
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            if (pod.Metadata?.Name is not null)
+            {
+                var logs = PodNaming.LogDirectory(paths, pod);
+                if (Directory.Exists(logs)) Directory.Delete(logs, recursive: true);
+            }
+        }
+        catch (IOException e) { log.LogWarning("Pod {Uid}: cannot remove its directories: {Error}", uid, e.Message); }
+        statuses.Forget(uid);
+        images.ForgetPod(uid);
+        crashBackoff.ResetPrefix(uid + "/");
+    }
+
+    /// <summary>Keeps the newest two instances of each container (the current one and lastState), as upstream's container GC.</summary>
+    private async Task RemoveOldContainersAsync(RuntimePod rt, CancellationToken ct)
+    {
+        foreach (var group in rt.Containers.GroupBy(c => c.Name))
+            foreach (var old in group.Skip(2).Where(c => c.State == ContainerRunState.Exited))
+                await runtime.RemoveContainerAsync(old.Id, ct).ConfigureAwait(false);
+    }
+
+    private static string BackoffKey(Pod pod, Container c) => $"{PodNaming.Uid(pod)}/{c.Name}";
+
+    private static string Short(string id) => id.Length > 12 ? id[..12] : id;
+
+    /// <summary>Go's duration format for whole seconds and minutes: 10s, 40s, 1m20s, 5m0s.</summary>
+    public static string FormatDelay(TimeSpan d) =>
+        d.TotalMinutes >= 1 ? $"{(int)d.TotalMinutes}m{d.Seconds}s" : $"{(int)d.TotalSeconds}s";
+
+    /// <summary>The earliest of the requeue delays a sync asked for.</summary>
+    private sealed class Requeue
+    {
+        public TimeSpan? After { get; private set; }
+
+        public void In(TimeSpan delay)
+        {
+            if (After is null || delay < After) After = delay;
+        }
+
+        public void At(DateTimeOffset when, DateTimeOffset now) => In(when > now ? when - now : TimeSpan.Zero);
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+using Skiff.Agent.Kubelet;
+using Skiff.Client;
+
+namespace Skiff.Agent;
+
+/// <summary>
+/// The agent role: the node's container runtime (Skiff's containerd, or --container-runtime-endpoint) and
+/// the kubelet over it, talking to the API server with the node's own client. Used by <c>skiff server</c>
+/// (in-process) and, later, <c>skiff agent</c>. Stopping it stops containerd but leaves pods running, so a
+/// restarted agent re-adopts them; <c>skiff killall</c> stops everything.
+/// </summary>
+public static class AgentRunner
+{
+    public static async Task RunAsync(string dataDir, AgentSettings settings, KubeClient client, Skiff.ApiServer.Pki.ClusterPki pki,
+        bool controlPlane, string kubeletVersion, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var log = loggers.CreateLogger("agent");
+        var agent = new AgentOptions
+        {
+            DataDir = dataDir,
+            ContainerRuntimeEndpoint = settings.ContainerRuntimeEndpoint,
+            CniBridge = settings.CniBridge,
+        };
+        await using var runtime = await NodeRuntime.StartAsync(agent, loggers, ct);
+        log.LogInformation("Container runtime ready; starting the kubelet for node {Node}", settings.NodeName);
+
+        // The kubelet API (logs, exec, attach, port-forward for the API server), served with a certificate
+        // from the cluster's server CA for the node's name and address; only the API server's client certificate may call.
+        var serving = pki.IssueKubeletServingCertificate(settings.NodeName, [System.Net.IPAddress.Parse(MachineInfo.DetectHostIp())]);
+        var known = new Server.KnownPods();
+        await using var kubeletApi = await Server.KubeletServer.StartAsync(new Server.KubeletServerOptions
+        {
+            Port = settings.KubeletPort,
+            ServingCertificate = serving.Certificate,
+            ClientCaPem = pki.ClientCa.CertificatePem,
+            Pods = known,
+        }, runtime.Runtime, loggers, ct);
+        log.LogInformation("Kubelet API listening on :{Port}", kubeletApi.Port);
+
+        var volumes = new Volumes.VolumeManager(client, Path.Combine(agent.Paths.AgentDir, "pods"), loggers.CreateLogger("volumes"), pki.ServerCa.CertificatePem);
+        var kubelet = new Kubelet.Kubelet(client, runtime, agent, new KubeletOptions
+        {
+            NodeName = settings.NodeName,
+            NodeLabels = settings.NodeLabels,
+            NodeTaints = settings.NodeTaints,
+            ControlPlane = controlPlane,
+            KubeletVersion = kubeletVersion,
+            KubeletPort = kubeletApi.Port,
+        }, loggers, volumes, known);
+        try { await kubelet.RunAsync(ct); }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        log.LogInformation("Agent stopping; pods keep running until `skiff killall`");
+    }
+}

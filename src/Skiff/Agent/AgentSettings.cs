@@ -1,0 +1,50 @@
+using Skiff.Api.Models.Core.V1;
+
+namespace Skiff.Agent;
+
+/// <summary>
+/// The agent flags <c>skiff server</c> and <c>skiff agent</c> share (--node-name, --node-label, --node-taint,
+/// --container-runtime-endpoint, --cni-bridge), parsed and checked once. Immutable record.
+/// </summary>
+public sealed record AgentSettings
+{
+    /// <summary>Defaults to the host name in lower case, as k3s.</summary>
+    public string NodeName { get; init; } = System.Net.Dns.GetHostName().ToLowerInvariant();
+    public IReadOnlyDictionary<string, string> NodeLabels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<Taint> NodeTaints { get; init; } = [];
+    public string? ContainerRuntimeEndpoint { get; init; }
+    public string CniBridge { get; init; } = "cni0";
+    /// <summary>The kubelet API's port (upstream's --port); 0 picks a free one (tests running several agents).</summary>
+    public int KubeletPort { get; init; } = 10250;
+
+    /// <summary>"key=value" labels.</summary>
+    public static Dictionary<string, string> ParseLabels(IEnumerable<string> items)
+    {
+        var labels = new Dictionary<string, string>();
+        foreach (var item in items.SelectMany(i => i.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            var eq = item.IndexOf('=');
+            if (eq <= 0) throw new FormatException($"--node-label: \"{item}\" is not key=value");
+            labels[item[..eq]] = item[(eq + 1)..];
+        }
+        return labels;
+    }
+
+    /// <summary>"key=value:Effect" or "key:Effect" taints; Effect is NoSchedule, PreferNoSchedule or NoExecute.</summary>
+    public static List<Taint> ParseTaints(IEnumerable<string> items)
+    {
+        var taints = new List<Taint>();
+        foreach (var item in items)
+        {
+            var colon = item.LastIndexOf(':');
+            if (colon <= 0) throw new FormatException($"--node-taint: \"{item}\" is not key=value:Effect");
+            var effect = item[(colon + 1)..];
+            if (effect is not ("NoSchedule" or "PreferNoSchedule" or "NoExecute"))
+                throw new FormatException($"--node-taint: \"{item}\": the effect must be NoSchedule, PreferNoSchedule or NoExecute");
+            var kv = item[..colon];
+            var eq = kv.IndexOf('=');
+            taints.Add(new Taint { Key = eq < 0 ? kv : kv[..eq], Value = eq < 0 ? null : kv[(eq + 1)..], Effect = effect });
+        }
+        return taints;
+    }
+}
