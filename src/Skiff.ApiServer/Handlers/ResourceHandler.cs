@@ -411,6 +411,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         }
         if (r.Info.Definition is not { } definition || Skiff.Api.Schema.SchemaExtensions.Find(definition) is not { } schema) return;
         var media = RequestBody.MediaType(ctx.Request.ContentType);
+        if (media != "application/vnd.kubernetes.protobuf") CheckTypes(r, obj, schema);
         if (directive != FieldValidationDirective.Ignore && media != "application/vnd.kubernetes.protobuf")
         {
             var json = media is "application/yaml" ? Obj.ToUtf8(obj) : body;
@@ -438,6 +439,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             return;
         }
         if (r.Info.Definition is not { } definition || Skiff.Api.Schema.SchemaExtensions.Find(definition) is not { } schema) return;
+        CheckTypes(r, patched, schema);
         if (directive != FieldValidationDirective.Ignore)
         {
             var findings = UnknownFieldChecker.Find(Obj.ToUtf8(patched), schema);
@@ -451,6 +453,13 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             }
         }
         UnknownFieldPruner.Prune(patched, schema);
+    }
+
+    /// <summary>A value the kind's Go types could not hold is a decoding error (400) whatever the field validation, as upstream.</summary>
+    private static void CheckTypes(ServedResource r, JsonObject obj, Skiff.Api.Schema.DefinitionSchema schema)
+    {
+        if (TypeChecker.FirstMismatch(obj, schema) is { } mismatch)
+            throw StatusException.BadRequest($"{r.Kind} in version \"{r.Version}\" cannot be handled as a {r.Kind}: {mismatch}");
     }
 
     private static string Truncate(string s) => s.Length > 200 ? s[..200] + "..." : s;
