@@ -298,7 +298,7 @@ public sealed class Scheduler
 
     private async Task UpdateStatusAsync(PodInfo pod, PodCondition condition, string? nominated)
     {
-        try { await _api.UpdatePodStatusAsync(pod, condition, nominated, CancellationToken.None).ConfigureAwait(false); }
+        try { await _api.UpdatePodStatusAsync(pod, condition, nominated, CancellationToken.None, onlyWhileUnassigned: true).ConfigureAwait(false); }
         catch (Exception e) { _log.LogInformation("Could not update the status of {Pod}: {Error}", pod.Key, e.Message); }
     }
 

@@ -14,7 +14,7 @@ public sealed class ClientSchedulerApi(KubeClient client) : ISchedulerApi
     public Task BindAsync(PodInfo pod, string nodeName, CancellationToken ct) =>
         client.Pods.BindAsync(pod.Namespace, pod.Name, nodeName, pod.Uid, ct);
 
-    public async Task UpdatePodStatusAsync(PodInfo pod, PodCondition? condition, string? nominatedNodeName, CancellationToken ct)
+    public async Task UpdatePodStatusAsync(PodInfo pod, PodCondition? condition, string? nominatedNodeName, CancellationToken ct, bool onlyWhileUnassigned = false)
     {
         var status = new JsonObject();
         if (condition is not null)
@@ -31,12 +31,24 @@ public sealed class ClientSchedulerApi(KubeClient client) : ISchedulerApi
             status["conditions"] = new JsonArray(c);
         }
         if (nominatedNodeName is not null) status["nominatedNodeName"] = nominatedNodeName.Length == 0 ? null : nominatedNodeName;
-        var patch = new JsonObject
+        for (var attempt = 0; ; attempt++)
         {
-            ["metadata"] = new JsonObject { ["uid"] = pod.Uid },
-            ["status"] = status,
-        };
-        await client.Pods.PatchAsync(pod.Namespace, pod.Name, PatchType.StrategicMerge, patch.ToJsonString(), subresource: "status", ct: ct).ConfigureAwait(false);
+            var meta = new JsonObject { ["uid"] = pod.Uid };
+            if (onlyWhileUnassigned)
+            {
+                // The resourceVersion makes the patch conditional on the version we saw unassigned.
+                var current = await client.Pods.TryGetAsync(pod.Namespace, pod.Name, ct).ConfigureAwait(false);
+                if (current is null || current.Metadata?.Uid != pod.Uid || !string.IsNullOrEmpty(current.Spec?.NodeName)) return;
+                meta["resourceVersion"] = current.Metadata?.ResourceVersion;
+            }
+            var patch = new JsonObject { ["metadata"] = meta, ["status"] = status.DeepClone() };
+            try
+            {
+                await client.Pods.PatchAsync(pod.Namespace, pod.Name, PatchType.StrategicMerge, patch.ToJsonString(), subresource: "status", ct: ct).ConfigureAwait(false);
+                return;
+            }
+            catch (ApiException e) when (e.IsConflict && onlyWhileUnassigned && attempt < 3) { }
+        }
     }
 
     public async Task DeletePodAsync(PodInfo pod, CancellationToken ct) =>

@@ -15,9 +15,10 @@ public interface ISchedulerApi
 
     /// <summary>
     /// Sets a pod condition (by type) and, when <paramref name="nominatedNodeName"/> is not null, status.nominatedNodeName
-    /// ("" clears it), through the pods/status subresource.
+    /// ("" clears it), through the pods/status subresource. With <paramref name="onlyWhileUnassigned"/> the write is
+    /// conditional on the pod still being unassigned, so a late "unschedulable" never overwrites a binding.
     /// </summary>
-    Task UpdatePodStatusAsync(PodInfo pod, PodCondition? condition, string? nominatedNodeName, CancellationToken ct);
+    Task UpdatePodStatusAsync(PodInfo pod, PodCondition? condition, string? nominatedNodeName, CancellationToken ct, bool onlyWhileUnassigned = false);
 
     /// <summary>Deletes a pod gracefully (its own grace period), only if it is still the same pod (uid precondition).</summary>
     Task DeletePodAsync(PodInfo pod, CancellationToken ct);
