@@ -51,8 +51,11 @@ public sealed class Scheduler
     public long ScheduledCount => Interlocked.Read(ref _scheduled);
     public long FailedAttempts => Interlocked.Read(ref _failed);
 
-    /// <summary>Raised after a pod was bound (pod, node); for tests and benchmarks. Runs on a binding task.</summary>
-    public event Action<PodInfo, string>? Bound;
+    /// <summary>
+    /// Raised after a pod was bound (pod, node, time from the start of its scheduling attempt to the end of its
+    /// binding); for tests and benchmarks. Runs on a binding task.
+    /// </summary>
+    public event Action<PodInfo, string, TimeSpan>? Bound;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -122,12 +125,13 @@ public sealed class Scheduler
         await _bindSlots.WaitAsync(ct).ConfigureAwait(false);
         Track(Task.Run(async () =>
         {
-            try { await BindingCycleAsync(fw, state, q, assumed, host, cycle, ct).ConfigureAwait(false); }
+            try { await BindingCycleAsync(fw, state, q, assumed, host, cycle, started, ct).ConfigureAwait(false); }
             finally { _bindSlots.Release(); }
         }, CancellationToken.None));
     }
 
-    private async Task BindingCycleAsync(SchedulingFramework fw, CycleState state, QueuedPodInfo q, PodInfo assumed, string host, long cycle, CancellationToken ct)
+    private async Task BindingCycleAsync(SchedulingFramework fw, CycleState state, QueuedPodInfo q, PodInfo assumed, string host, long cycle,
+        long started, CancellationToken ct)
     {
         Status? failure;
         try
@@ -144,7 +148,7 @@ public sealed class Scheduler
             _queue.Done(q);
             Interlocked.Increment(ref _scheduled);
             _events.Record(assumed, "Normal", "Scheduled", $"Successfully assigned {assumed.Namespace}/{assumed.Name} to {host}");
-            Bound?.Invoke(assumed, host);
+            Bound?.Invoke(assumed, host, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             return;
         }
         _log.LogInformation("Binding {Pod} to {Node} failed: {Reason}", assumed.Key, host, failure.Message);

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Skiff.Scheduler.Framework;
 
 /// <summary>The pods nominated to nodes by preemption, which filtering must keep room for.</summary>
@@ -56,7 +54,7 @@ public sealed class SchedulingFramework
         {
             var s = p.PreFilter(state, pod, snapshot);
             if (s is null) continue;
-            if (s.Code == StatusCode.Skip) { state.SkipFilterPlugins.Add(p.Name); continue; }
+            if (s.Code == StatusCode.Skip) { state.SkipFilterPlugins.Add(p.Name); state.ActiveFilters = null; continue; }
             return s.WithPlugin(p.Name);
         }
         return null;
@@ -64,9 +62,15 @@ public sealed class SchedulingFramework
 
     public Status? RunFilter(CycleState state, PodInfo pod, NodeInfo node)
     {
-        foreach (var f in Filter)
+        // The plugins PreFilter did not skip, worked out once per cycle rather than once per node.
+        var active = state.ActiveFilters as IFilterPlugin[];
+        if (active is null)
         {
-            if (state.SkipFilterPlugins.Count > 0 && state.SkipFilterPlugins.Contains(f.Name)) continue;
+            active = state.SkipFilterPlugins.Count == 0 ? [.. Filter] : [.. Filter.Where(f => !state.SkipFilterPlugins.Contains(f.Name))];
+            state.ActiveFilters = active;
+        }
+        foreach (var f in active)
+        {
             var s = f.Filter(state, pod, node);
             if (s is not null && s.Code != StatusCode.Success) return s.WithPlugin(f.Name);
         }

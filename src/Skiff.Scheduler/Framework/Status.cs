@@ -43,12 +43,16 @@ public sealed class CycleState
     public HashSet<string> SkipFilterPlugins { get; } = new(StringComparer.Ordinal);
     public HashSet<string> SkipScorePlugins { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The filter plugins to run this cycle (set by the framework after PreFilter; read concurrently).</summary>
+    internal object? ActiveFilters { get; set; }
+
     /// <summary>A copy for preemption's what-if runs: values that change per node implement <see cref="ICloneableState"/>.</summary>
     public CycleState Clone()
     {
         var c = new CycleState();
         foreach (var (k, v) in _data) c._data[k] = v is ICloneableState cs ? cs.Clone() : v;
         c.SkipFilterPlugins.UnionWith(SkipFilterPlugins);
+        c.ActiveFilters = ActiveFilters;
         c.SkipScorePlugins.UnionWith(SkipScorePlugins);
         return c;
     }

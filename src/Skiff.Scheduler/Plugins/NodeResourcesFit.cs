@@ -27,8 +27,24 @@ public sealed class NodeResourcesFit(ScoringStrategy strategy = ScoringStrategy.
 
     public Status? Filter(CycleState state, PodInfo pod, NodeInfo node)
     {
+        if (Fits(pod.Requests, node)) return null;
         var reasons = InsufficientResources(pod.Requests, node);
         return reasons.Count == 0 ? null : new Status(StatusCode.Unschedulable, reasons);
+    }
+
+    /// <summary>The allocation-free check of the hot path; <see cref="InsufficientResources"/> says why when it fails.</summary>
+    public static bool Fits(Resource request, NodeInfo node)
+    {
+        var alloc = node.Allocatable;
+        var used = node.Requested;
+        if (node.Pods.Count + 1 > alloc.AllowedPods) return false;
+        if (request.MilliCpu > 0 && request.MilliCpu > alloc.MilliCpu - used.MilliCpu) return false;
+        if (request.Memory > 0 && request.Memory > alloc.Memory - used.Memory) return false;
+        if (request.EphemeralStorage > 0 && request.EphemeralStorage > alloc.EphemeralStorage - used.EphemeralStorage) return false;
+        if (request.Scalars is not null)
+            foreach (var (name, amount) in request.Scalars)
+                if (amount > 0 && amount > alloc.GetScalar(name) - used.GetScalar(name)) return false;
+        return true;
     }
 
     /// <summary>The upstream reasons the node cannot take <paramref name="request"/> now (empty: it fits).</summary>

@@ -29,6 +29,7 @@ public sealed class SchedulingQueue : IPodNominator
     private long _seq;
     private long _schedulingCycle;
     private long _moveRequestCycle = -1;
+    private int _nominatedCount;
     private bool _closed;
 
     /// <param name="pluginEvents">Plugin name → the events it registered (null: unknown plugin, every event counts).</param>
@@ -279,6 +280,7 @@ public sealed class SchedulingQueue : IPodNominator
         {
             DeleteNominatedLocked(pod.Uid);
             _nominated[pod.Uid] = (pod, nodeName);
+            Volatile.Write(ref _nominatedCount, _nominated.Count);
             if (!_nominatedByNode.TryGetValue(nodeName, out var list)) _nominatedByNode[nodeName] = list = [];
             list.Add(pod);
         }
@@ -291,12 +293,15 @@ public sealed class SchedulingQueue : IPodNominator
 
     public IReadOnlyList<PodInfo> NominatedPodsForNode(string nodeName)
     {
+        // Called for every node of every cycle: skip the lock in the common case of no nominations at all.
+        if (Volatile.Read(ref _nominatedCount) == 0) return [];
         lock (_lock) return _nominatedByNode.TryGetValue(nodeName, out var list) ? [.. list] : [];
     }
 
     private void DeleteNominatedLocked(string uid)
     {
         if (!_nominated.Remove(uid, out var entry)) return;
+        Volatile.Write(ref _nominatedCount, _nominated.Count);
         if (_nominatedByNode.TryGetValue(entry.Node, out var list))
         {
             list.RemoveAll(p => p.Uid == uid);
