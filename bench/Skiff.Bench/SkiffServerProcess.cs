@@ -33,7 +33,8 @@ internal sealed class SkiffServerProcess : IAsyncDisposable
     public string KubeconfigPath => Path.Combine(_root, "kc.yaml");
 
     /// <summary>Starting a skiff binary; <paramref name="environment"/> entries with a null value are removed.</summary>
-    public static async Task<SkiffServerProcess> StartAsync(string binary, IReadOnlyDictionary<string, string?> environment, CancellationToken ct)
+    public static async Task<SkiffServerProcess> StartAsync(string binary, IReadOnlyDictionary<string, string?> environment, CancellationToken ct,
+        IReadOnlyList<string>? extraArgs = null)
     {
         if (!File.Exists(binary))
             throw new FileNotFoundException($"{binary} not found; build it first: dotnet build src/Skiff -c Release", binary);
@@ -51,6 +52,7 @@ internal sealed class SkiffServerProcess : IAsyncDisposable
             "--https-listen-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--write-kubeconfig", Path.Combine(root, "kc.yaml"), "--disable-agent", "--config", config,
         }) psi.ArgumentList.Add(arg);
+        foreach (var arg in extraArgs ?? []) psi.ArgumentList.Add(arg);
         // Only the variables a run asks for differ from the bench's own environment; SKIFF_* would
         // override flags, so none are passed through.
         foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("SKIFF_", StringComparison.Ordinal)).ToList())

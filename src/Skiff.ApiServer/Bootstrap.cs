@@ -5,8 +5,8 @@ using Skiff.ApiServer.Registry;
 namespace Skiff.ApiServer;
 
 /// <summary>
-/// Creates what every cluster has from its first start: the four system namespaces and the
-/// <c>kubernetes</c> Service in default. Idempotent; existing objects are left as they are.
+/// Creates what every cluster has from its first start: the four system namespaces, the
+/// <c>kubernetes</c> Service in default and the two system PriorityClasses. Idempotent; existing objects are left as they are.
 /// </summary>
 public static class Bootstrap
 {
@@ -52,7 +52,27 @@ public static class Bootstrap
             },
         };
         await CreateIfMissingAsync(objects, services, "default", svc, ct);
+
+        if (objects.Resources.Find("scheduling.k8s.io", "v1", "priorityclasses") is { } priorityClasses)
+            foreach (var (name, value, description) in SystemPriorityClasses)
+                await CreateIfMissingAsync(objects, priorityClasses, "", new JsonObject
+                {
+                    ["apiVersion"] = "scheduling.k8s.io/v1",
+                    ["kind"] = "PriorityClass",
+                    ["metadata"] = new JsonObject { ["name"] = name },
+                    ["value"] = value,
+                    ["globalDefault"] = false,
+                    ["preemptionPolicy"] = "PreemptLowerPriority",
+                    ["description"] = description,
+                }, ct);
     }
+
+    /// <summary>Upstream's built-in classes for components a cluster cannot do without (node-critical above cluster-critical).</summary>
+    public static readonly (string Name, int Value, string Description)[] SystemPriorityClasses =
+    [
+        ("system-node-critical", 2000001000, "Used for system critical pods that must not be moved from their current node."),
+        ("system-cluster-critical", 2000000000, "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary."),
+    ];
 
     private static async Task CreateIfMissingAsync(ObjectRegistry objects, ServedResource r, string ns, JsonObject obj, CancellationToken ct)
     {

@@ -18,6 +18,8 @@ public static class Program
         var root = new RootCommand("Skiff: a lightweight Kubernetes distribution in one binary");
         root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(KillallCommand.Create());
+        root.Subcommands.Add(SchedulerCommand.Create());
+        root.Subcommands.Add(SimNodesCommand.Create());
         root.Subcommands.Add(new Command("kubectl", "Run kubectl with Skiff's admin kubeconfig (arguments are passed to kubectl)"));
         return await root.Parse(args).InvokeAsync();
     }

@@ -30,7 +30,10 @@ public static class ServerCommand
     private static readonly Option<long?> CompactKeep = new("--datastore-compact-keep") { Description = "(datastore) Revisions of history always kept for watch resumption (default 1000)" };
     private static readonly Option<string> CompactMinAge = new("--datastore-compact-min-age") { Description = "(datastore) History newer than this is never compacted, e.g. 5m (default 5m)" };
 
-    private static readonly Option[] All = [Config, DataDir, BindAddress, HttpsPort, TlsSan, WriteKubeconfig, WriteKubeconfigMode, DisableAgent, NodeName, NodeLabel, NodeTaint, ContainerRuntimeEndpoint, CniBridge, KubeletPort, ClusterCidr, ServiceCidr, NodePortRange, RuntimeConfig, CompactInterval, CompactKeep, CompactMinAge];
+    private static readonly Option<bool?> DisableScheduler = new("--disable-scheduler") { Description = "(components) Do not run the scheduler" };
+    private static readonly Option<int?> SimulatedNodes = new("--simulated-nodes") { Description = "(testing) Register and run N simulated nodes (type=simulated, tainted kwok.x-k8s.io/node=fake:NoSchedule)", Hidden = true };
+
+    private static readonly Option[] All = [Config, DataDir, BindAddress, HttpsPort, TlsSan, WriteKubeconfig, WriteKubeconfigMode, DisableAgent, DisableScheduler, NodeName, NodeLabel, NodeTaint, ContainerRuntimeEndpoint, CniBridge, KubeletPort, ClusterCidr, ServiceCidr, NodePortRange, RuntimeConfig, CompactInterval, CompactKeep, CompactMinAge, SimulatedNodes];
 
     public static Command Create()
     {
@@ -118,6 +121,8 @@ public static class ServerCommand
             CompactInterval = Duration(Get(CompactInterval), "--datastore-compact-interval") ?? TimeSpan.FromMinutes(1),
             CompactKeep = Get(CompactKeep) ?? 1000,
             CompactMinAge = Duration(Get(CompactMinAge), "--datastore-compact-min-age") ?? TimeSpan.FromMinutes(5),
+            DisableScheduler = Get(DisableScheduler) ?? false,
+            SimulatedNodes = Get(SimulatedNodes) is { } n ? (n >= 0 ? n : throw new FormatException("--simulated-nodes: must not be negative")) : 0,
         };
     }
 

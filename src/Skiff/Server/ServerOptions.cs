@@ -21,6 +21,9 @@ public sealed record ServerOptions
     public TimeSpan CompactInterval { get; init; } = TimeSpan.FromMinutes(1);
     public long CompactKeep { get; init; } = 1000;
     public TimeSpan CompactMinAge { get; init; } = TimeSpan.FromMinutes(5);
+    public bool DisableScheduler { get; init; }
+    /// <summary>Simulated nodes to register and run in-process (tests and benchmarks); 0: none.</summary>
+    public int SimulatedNodes { get; init; }
 
     public string ServerDir => Path.Combine(DataDir, "server");
     public string TlsDir => Path.Combine(ServerDir, "tls");

@@ -60,13 +60,17 @@ public static class ServerRunner
         log.LogInformation("Wrote kubeconfig {Path}", o.KubeconfigPath);
         var controllers = RunControllersAsync(serverUrl, pki, o.ClusterCidr, loggers, ct);
         var agent = o.DisableAgent ? Task.CompletedTask : RunAgentAsync(o, serverUrl, pki, loggers, ct);
+        var scheduler = o.DisableScheduler ? Task.CompletedTask : RunSchedulerAsync(serverUrl, pki, loggers, ct);
+        var simulated = o.SimulatedNodes > 0 ? RunSimulatedNodesAsync(serverUrl, pki, o.SimulatedNodes, loggers, ct) : Task.CompletedTask;
         log.LogInformation("Skiff is ready");
         var memory = Skiff.Diagnostics.MemoryReporter.RunIfEnabledAsync(loggers.CreateLogger("memory"), ct);
 
-        try { await Task.WhenAll(Task.Delay(Timeout.Infinite, ct), namespaceLifecycle, crds, controllers, agent, memory); }
+        try { await Task.WhenAll(Task.Delay(Timeout.Infinite, ct), namespaceLifecycle, crds, controllers, agent, scheduler, simulated, memory); }
         catch (OperationCanceledException) { }
-        try { await controllers; } catch (OperationCanceledException) { }
-        try { await agent; } catch (OperationCanceledException) { }
+        foreach (var component in new[] { controllers, agent, scheduler, simulated })
+        {
+            try { await component; } catch (OperationCanceledException) { }
+        }
         log.LogInformation("Shutting down");
         return 0;
     }
@@ -126,6 +130,54 @@ public static class ServerRunner
     {
         var cert = pki.IssueClientCertificate(ClusterPki.KubeletClientUser, [], ClusterPki.KubeletClientFileBaseName);
         return new Skiff.ApiServer.Kubelet.KubeletClientOptions(cert.CertificatePem, cert.KeyPem, pki.ServerCa.CertificatePem);
+    }
+
+    /// <summary>
+    /// The scheduler, as an API client with its own certificate (CN=system:kube-scheduler), leader-elected on
+    /// the kube-system/kube-scheduler lease under this machine's name (a restarted server takes its lease back at once).
+    /// </summary>
+    private static async Task RunSchedulerAsync(string serverUrl, ClusterPki pki, ILoggerFactory loggers, CancellationToken ct)
+    {
+        using var client = ComponentClient(serverUrl, pki, "system:kube-scheduler", [], "client-scheduler", "skiff-scheduler");
+        await KeepRunning("scheduler", c => new Skiff.Scheduler.SchedulerHost(client, Skiff.Scheduler.SchedulerOptions.Default, loggers, Environment.MachineName).RunAsync(c),
+            loggers.CreateLogger("scheduler"), ct);
+    }
+
+    /// <summary>Simulated nodes (--simulated-nodes, for tests and benchmarks), with an identity in the system:nodes group.</summary>
+    private static async Task RunSimulatedNodesAsync(string serverUrl, ClusterPki pki, int count, ILoggerFactory loggers, CancellationToken ct)
+    {
+        using var client = ComponentClient(serverUrl, pki, "system:node:skiff-simulated", ["system:nodes"], "client-simulated-nodes", "skiff-simulated-nodes");
+        var options = new Skiff.Controllers.SimulatedNodes.SimulatedNodeOptions { Count = count };
+        await KeepRunning("simulated-nodes", c => new Skiff.Controllers.SimulatedNodes.SimulatedNodes(client, options, loggers).RunAsync(c),
+            loggers.CreateLogger("simulated-nodes"), ct);
+    }
+
+    private static Skiff.Client.KubeClient ComponentClient(string serverUrl, ClusterPki pki, string commonName, string[] groups, string fileName, string userAgent)
+    {
+        var cert = pki.IssueClientCertificate(commonName, groups, fileName);
+        return new Skiff.Client.KubeClient(Skiff.Client.Rest.ApiConnection.Create(new Skiff.Client.Rest.ClientConfig
+        {
+            Server = new Uri(serverUrl),
+            CertificateAuthorityPem = pki.ServerCa.CertificatePem,
+            ClientCertificatePem = cert.CertificatePem,
+            ClientKeyPem = cert.KeyPem,
+            UserAgent = userAgent,
+        }));
+    }
+
+    /// <summary>Restarts a component that fails (after a pause), so one bug never takes the server down.</summary>
+    private static async Task KeepRunning(string name, Func<CancellationToken, Task> run, ILogger log, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try { await run(ct); return; }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+            catch (Exception e)
+            {
+                log.LogError(e, "{Component} failed; restarting it in 5 s", name);
+                try { await Task.Delay(TimeSpan.FromSeconds(5), ct); } catch (OperationCanceledException) { return; }
+            }
+        }
     }
 
     private static string AdvertiseAddress(ServerOptions o) =>
