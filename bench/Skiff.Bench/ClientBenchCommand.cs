@@ -27,9 +27,66 @@ internal static class ClientBenchCommand
     {
         var objects = BenchArgs.Int(args, "--objects", 2000);
         var requests = BenchArgs.Int(args, "--requests", 20000);
+        var pods = BenchArgs.Int(args, "--pods", 10000);
         await RealServerAsync(BenchArgs.SkiffBinary(args), objects);
+        if (pods > 0) await PodInformerAsync(BenchArgs.SkiffBinary(args), pods);
         await TransportsAsync(requests);
         return 0;
+    }
+
+    /// <summary>
+    /// The "informer memory per 10,000 cached pods": pods shaped like a Deployment's (labels, owner,
+    /// one container with ports, env, requests and probes, then the server's defaults), bound to a node no
+    /// scheduler or kubelet acts on; the informer's heap after a full GC, per pod and per 10,000.
+    /// </summary>
+    private static async Task PodInformerAsync(string binary, int count)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+        await using var server = await SkiffServerProcess.StartAsync(binary, new Dictionary<string, string?>(), cts.Token);
+        using var client = KubeClient.FromKubeconfig(server.KubeconfigPath);
+        await ParallelAsync(count, 32, i => client.Pods.CreateAsync(new Pod
+        {
+            Metadata = new()
+            {
+                Name = $"web-7d9f8c6b5-{i:x5}", Namespace = "default",
+                Labels = new() { ["app"] = "web", ["pod-template-hash"] = "7d9f8c6b5" },
+                OwnerReferences = [new() { ApiVersion = "apps/v1", Kind = "ReplicaSet", Name = "web-7d9f8c6b5", Uid = "3f1d2c4b-0000-4000-8000-000000000001", Controller = true, BlockOwnerDeletion = true }],
+            },
+            Spec = new()
+            {
+                NodeName = "bench-node-" + (i % 50),
+                Containers =
+                [
+                    new()
+                    {
+                        Name = "web", Image = "registry.example/web:1.4.2",
+                        Ports = [new() { ContainerPortValue = 8080, Name = "http" }],
+                        Env = [new() { Name = "MODE", Value = "production" }, new() { Name = "POD_IP", ValueFrom = new() { FieldRef = new() { FieldPath = "status.podIP" } } }],
+                        Resources = new() { Requests = new() { ["cpu"] = "100m", ["memory"] = "128Mi" } },
+                        ReadinessProbe = new() { HttpGet = new() { Path = "/healthz", Port = "http" } },
+                    },
+                ],
+            },
+        }, ct: cts.Token));
+
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        var heap0 = GC.GetTotalMemory(true);
+        await using var factory = new SharedInformerFactory(client);
+        var informer = factory.For<Pod, PodList>();
+        informer.AddIndex(Indexers.NodeName, Indexers.PodNodeName);
+        var sw = Stopwatch.StartNew();
+        factory.Start(cts.Token);
+        await factory.WaitForCacheSyncAsync(cts.Token);
+        sw.Stop();
+        if (informer.Store.Count < count) throw new InvalidOperationException($"informer holds {informer.Store.Count} pods, expected {count}");
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        var perPod = (GC.GetTotalMemory(true) - heap0) / (double)count;
+        Console.WriteLine($"## Pod informer, {count} pods (Deployment-shaped, server-defaulted), with the spec.nodeName index");
+        Console.WriteLine();
+        Console.WriteLine("| pods | list + sync | heap per pod | heap per 10,000 pods |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: |");
+        Console.WriteLine($"| {count} | {sw.Elapsed.TotalMilliseconds:F0} ms | {perPod / 1024:F1} KiB | {perPod * 10000 / (1024 * 1024):F1} MiB |");
+        Console.WriteLine();
     }
 
     private static async Task RealServerAsync(string binary, int objects)
