@@ -5,7 +5,6 @@ using Skiff.Client.Informers;
 using Skiff.Scheduler.Binding;
 using Skiff.Scheduler.Cache;
 using Skiff.Scheduler.Framework;
-using Skiff.Scheduler.Leader;
 using Skiff.Scheduler.Profiles;
 using Skiff.Scheduler.Queue;
 using Pdb = Skiff.Api.Models.Policy.V1.PodDisruptionBudget;
@@ -34,11 +33,25 @@ public sealed class SchedulerHost(KubeClient client, SchedulerOptions options, I
     /// <summary>Raised once the caches have synced and the loop is about to start.</summary>
     public event Action<Scheduler>? Started;
 
-    public Task RunAsync(CancellationToken ct)
+    /// <summary>Schedules while holding the kube-system lease (or always, without leader election), until cancelled.</summary>
+    public async Task RunAsync(CancellationToken ct)
     {
-        if (options.LeaderElectionLease is not { Length: > 0 } lease) return RunLeadingAsync(ct);
-        var elector = new LeaseLeaderElector(client, "kube-system", lease, identity, _log);
-        return elector.RunAsync(RunLeadingAsync, ct);
+        if (options.LeaderElectionLease is not { Length: > 0 } lease)
+        {
+            await RunLeadingAsync(ct);
+            return;
+        }
+        var leaseLock = new Skiff.Client.LeaderElection.LeaseLock(client.Leases, "kube-system", lease);
+        // Campaign again after every loss of leadership, as kube-scheduler's run loop does.
+        while (!ct.IsCancellationRequested)
+        {
+            var elector = new Skiff.Client.LeaderElection.LeaderElector(new Skiff.Client.LeaderElection.LeaderElectionConfig
+            {
+                Identity = identity,
+                OnStartedLeading = RunLeadingAsync,
+            }, leaseLock, _log);
+            await elector.RunAsync(ct);
+        }
     }
 
     private async Task RunLeadingAsync(CancellationToken ct)

@@ -81,15 +81,7 @@ public static class ServerRunner
     /// </summary>
     private static async Task RunControllersAsync(string serverUrl, ClusterPki pki, string clusterCidr, ILoggerFactory loggers, CancellationToken ct)
     {
-        var cert = pki.IssueClientCertificate("system:kube-controller-manager", [], "client-controller");
-        using var client = new Skiff.Client.KubeClient(Skiff.Client.Rest.ApiConnection.Create(new Skiff.Client.Rest.ClientConfig
-        {
-            Server = new Uri(serverUrl),
-            CertificateAuthorityPem = pki.ServerCa.CertificatePem,
-            ClientCertificatePem = cert.CertificatePem,
-            ClientKeyPem = cert.KeyPem,
-            UserAgent = "skiff-controller-manager",
-        }));
+        using var client = ComponentClient(serverUrl, pki, "system:kube-controller-manager", [], "client-controller", "skiff-controller-manager");
         await new Skiff.Controllers.ControllerManager(client, new Skiff.Controllers.ControllerManagerOptions { RootCaPem = pki.ServerCa.CertificatePem, ClusterCidr = clusterCidr }, loggers).RunAsync(ct);
     }
 
@@ -99,30 +91,9 @@ public static class ServerRunner
     /// </summary>
     private static async Task RunAgentAsync(ServerOptions o, string serverUrl, ClusterPki pki, ILoggerFactory loggers, CancellationToken ct)
     {
-        var log = loggers.CreateLogger("agent");
-        var cert = pki.IssueClientCertificate("system:node:" + o.Agent.NodeName, ["system:nodes"], "client-kubelet");
-        using var client = new Skiff.Client.KubeClient(Skiff.Client.Rest.ApiConnection.Create(new Skiff.Client.Rest.ClientConfig
-        {
-            Server = new Uri(serverUrl),
-            CertificateAuthorityPem = pki.ServerCa.CertificatePem,
-            ClientCertificatePem = cert.CertificatePem,
-            ClientKeyPem = cert.KeyPem,
-            UserAgent = "skiff-kubelet",
-        }));
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await Skiff.Agent.AgentRunner.RunAsync(o.DataDir, o.Agent, client, pki, controlPlane: true, VersionInfo.GitVersion, loggers, ct);
-                return;
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e)
-            {
-                log.LogError(e, "The agent failed; restarting it in 5 s");
-                try { await Task.Delay(TimeSpan.FromSeconds(5), ct); } catch (OperationCanceledException) { return; }
-            }
-        }
+        using var client = ComponentClient(serverUrl, pki, "system:node:" + o.Agent.NodeName, ["system:nodes"], "client-kubelet", "skiff-kubelet");
+        await KeepRunning("agent", c => Skiff.Agent.AgentRunner.RunAsync(o.DataDir, o.Agent, client, pki, controlPlane: true, VersionInfo.GitVersion, loggers, c),
+            loggers.CreateLogger("agent"), ct);
     }
 
     /// <summary>The API server's client certificate towards kubelets (CN=system:kube-apiserver); kubelets present server-CA certificates.</summary>
