@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Skiff.E2E;
+
+/// <summary>
+/// The node-agent issue's kubectl checks on a real node: `kubectl run` scheduled onto it, logs and exec,
+/// a terminal (pty) and attach, volumes laid out as upstream lays them out, and an OOM kill.
+/// </summary>
+public sealed class NodeWorkloadTests(AgentServerFixture f) : IClassFixture<AgentServerFixture>
+{
+    private SkiffServer S => f.Server;
+
+    [Fact]
+    public async Task KubectlRunIsScheduledOntoTheNodeAndLogsAndExecWork()
+    {
+        var ns = await f.NamespaceAsync("run");
+        await Kubectl.OkAsync(S, "run", "b", "-n", ns, "--image=busybox", "--", "sh", "-c", "echo hi; sleep 3600");
+        var pod = await Node.WaitForPodAsync(S, ns, "b", p => Node.Phase(p) == "Running", "Running");
+        Assert.Equal(S.NodeName, pod["spec"]!["nodeName"]!.GetValue<string>());
+        await Node.WaitAsync(async () => (await Kubectl.RunAsync(S, ["logs", "b", "-n", ns])).Stdout == "hi\n", Node.Patience, "logs to print hi", S);
+        var exit = await Kubectl.RunAsync(S, ["exec", "b", "-n", ns, "--", "sh", "-c", "exit 3"]);
+        Assert.Equal(3, exit.ExitCode);
+    }
+
+    [Fact]
+    public async Task ExecUnderATerminalAndAttachWork()
+    {
+        var ns = await f.NamespaceAsync("tty");
+        await Node.ApplyAsync(S, ns, Node.PodYaml("ticker", S.NodeName, "while true; do echo tick; sleep 1; done"));
+        await Node.WaitForPodAsync(S, ns, "ticker", p => Node.Phase(p) == "Running", "Running");
+
+        // `script` gives kubectl a terminal, so -it allocates a pty in the container.
+        var tty = await RunAsync("script", ["-qec", $"kubectl --kubeconfig {S.Kubeconfig} exec -it ticker -n {ns} -- tty", "/dev/null"], TimeSpan.FromSeconds(60));
+        Assert.Contains("/dev/pts/", tty);
+
+        // attach streams the running container's output until stopped.
+        var attached = await RunAsync("kubectl", ["--kubeconfig", S.Kubeconfig, "attach", "ticker", "-n", ns], TimeSpan.FromSeconds(6), killAtTimeout: true);
+        Assert.Contains("tick", attached);
+    }
+
+    [Fact]
+    public async Task VolumesAndEnvAreLaidOutAsUpstreamDoes()
+    {
+        var ns = await f.NamespaceAsync("vol");
+        await Kubectl.OkAsync(S, "create", "configmap", "cfg", "-n", ns, "--from-literal=greeting=hello");
+        await Kubectl.OkAsync(S, "create", "secret", "generic", "sec", "-n", ns, "--from-literal=password=s3cret");
+        await Kubectl.OkAsync(S, "create", "serviceaccount", "app", "-n", ns);
+        const string script = "cat /etc/cfg/greeting; echo; echo $PASSWORD; cat /var/run/secrets/kubernetes.io/serviceaccount/namespace; echo; " +
+            "head -c 2 /var/run/secrets/kubernetes.io/serviceaccount/token; echo; grep -c BEGIN /var/run/secrets/kubernetes.io/serviceaccount/ca.crt; " +
+            "ls -a /etc/cfg | grep -c '^..data$'; cat /init/done; sleep 3600";
+        await Node.ApplyAsync(S, ns, $$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: v}
+            spec:
+              nodeName: {{{S.NodeName}}}
+              serviceAccountName: app
+              initContainers:
+              - {name: init, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "echo ready > /init/done"], volumeMounts: [{name: scratch, mountPath: /init}]}
+              containers:
+              - name: main
+                image: busybox
+                imagePullPolicy: IfNotPresent
+                command: ["sh", "-c", {{{System.Text.Json.JsonSerializer.Serialize(script)}}}]
+                env:
+                - name: PASSWORD
+                  valueFrom:
+                    secretKeyRef: {name: sec, key: password}
+                volumeMounts:
+                - {name: cfg, mountPath: /etc/cfg}
+                - {name: scratch, mountPath: /init}
+                - {name: kube-api-access, mountPath: /var/run/secrets/kubernetes.io/serviceaccount, readOnly: true}
+              volumes:
+              - {name: cfg, configMap: {name: cfg}}
+              - {name: scratch, emptyDir: {}}
+              - name: kube-api-access
+                projected:
+                  sources:
+                  - serviceAccountToken: {path: token, expirationSeconds: 3607}
+                  - configMap: {name: kube-root-ca.crt, items: [{key: ca.crt, path: ca.crt}]}
+                  - downwardAPI: {items: [{path: namespace, fieldRef: {fieldPath: metadata.namespace}}]}
+            """);
+        await Node.WaitForPodAsync(S, ns, "v", p => Node.Phase(p) == "Running", "Running");
+        string logs = "";
+        await Node.WaitAsync(async () => (logs = (await Kubectl.RunAsync(S, ["logs", "v", "-n", ns])).Stdout).Contains("ready"), Node.Patience, "the pod's report", S);
+        Assert.Equal($"hello\ns3cret\n{ns}\ney\n1\n1\nready\n", logs);
+    }
+
+    [Fact]
+    public async Task AContainerOverItsMemoryLimitIsOomKilled()
+    {
+        var ns = await f.NamespaceAsync("oom");
+        await Node.ApplyAsync(S, ns, Node.PodYaml("hog", S.NodeName, "dd if=/dev/zero of=/dev/null bs=64M count=1", restartPolicy: "Never",
+            extra: "    resources: {limits: {memory: 32Mi}}"));
+        var pod = await Node.WaitForPodAsync(S, ns, "hog", p => Node.Phase(p) == "Failed", "Failed");
+        var terminated = Node.Container(pod)!["state"]!["terminated"]!;
+        Assert.Equal("OOMKilled", terminated["reason"]!.GetValue<string>());
+        Assert.Equal(137, terminated["exitCode"]!.GetValue<int>());
+    }
+
+    private static async Task<string> RunAsync(string file, string[] args, TimeSpan timeout, bool killAtTimeout = false)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try { await p.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException)
+        {
+            p.Kill(true);
+            await p.WaitForExitAsync();
+            if (!killAtTimeout) throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish: {await stderr}");
+        }
+        return await stdout + await stderr;
+    }
+}
