@@ -42,7 +42,9 @@ public sealed class KubeletServerTests(NodeFixture node, ITestOutputHelper outpu
             Linux = new LinuxPodSandboxConfig { SecurityContext = new LinuxSandboxSecurityContext { NamespaceOptions = new NamespaceOption() } },
         };
         _sandboxId = await node.Runtime.RunPodSandboxAsync(sandbox);
-        await StartContainer(sandbox, "main", "for i in 1 2 3 4 5; do echo line $i; done; echo oops >&2; sleep 3; echo late; exec sleep 3600");
+        // stdout and stderr reach the log through separate pipes, so the pause before the stderr line is what
+        // makes the order in the log file (which the assertions read) the order the script wrote.
+        await StartContainer(sandbox, "main", "for i in 1 2 3 4 5; do echo line $i; done; sleep 1; echo oops >&2; sleep 3; echo late; exec sleep 3600");
         await StartContainer(sandbox, "web", "mkdir -p /www && echo hello-through-port-forward > /www/index.html && exec httpd -f -p 8080 -h /www");
 
         _server = await KubeletServer.StartAsync(new KubeletServerOptions
