@@ -21,6 +21,28 @@ public sealed class NodeWorkloadTests(AgentServerFixture f) : IClassFixture<Agen
         await Node.WaitAsync(async () => (await Kubectl.RunAsync(S, ["logs", "b", "-n", ns])).Stdout == "hi\n", Node.Patience, "logs to print hi", S);
         var exit = await Kubectl.RunAsync(S, ["exec", "b", "-n", ns, "--", "sh", "-c", "exit 3"]);
         Assert.Equal(3, exit.ExitCode);
+
+        // ServiceAccount admission gave it the default account's token, the CA and its namespace.
+        Assert.Equal("default", pod["spec"]!["serviceAccountName"]!.GetValue<string>());
+        Assert.Equal(ns, await Kubectl.OkAsync(S, "exec", "b", "-n", ns, "--", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/namespace"));
+        var token = await Kubectl.OkAsync(S, "exec", "b", "-n", ns, "--", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/token");
+        using var api = new ApiClient(S, clientCertificate: false);
+        var req = new HttpRequestMessage(HttpMethod.Post, "/apis/authentication.k8s.io/v1/selfsubjectreviews")
+        {
+            Content = new StringContent("""{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        req.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var whoami = await (await api.Http.SendAsync(req)).Content.ReadAsStringAsync();
+        Assert.Contains($"system:serviceaccount:{ns}:default", whoami);
+    }
+
+    [Fact]
+    public async Task AutomountFalseLeavesThePodWithoutAToken()
+    {
+        var ns = await f.NamespaceAsync("noauto");
+        await Node.ApplyAsync(S, ns, Node.PodYaml("quiet", S.NodeName, "sleep 3600", podExtra: "  automountServiceAccountToken: false"));
+        var pod = await Node.PodAsync(S, ns, "quiet");
+        Assert.Null(pod!["spec"]!["volumes"]);
     }
 
     [Fact]

@@ -250,7 +250,11 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
         PrepareForCreate(r, obj);
         ApplyDefaults(r, obj, null);
         r.Policy.Normalize?.Invoke(obj);
-        if (r.GroupResource == Admission.PodPriority.Pods) await Admission.PodPriority.AdmitAsync(this, obj, ct);
+        if (r.GroupResource == Admission.PodPriority.Pods)
+        {
+            await Admission.ServiceAccountAdmission.AdmitAsync(this, obj, ct);
+            await Admission.PodPriority.AdmitAsync(this, obj, ct);
+        }
         TrackFields(r, null, obj, manager, UpdateScope.Main);
         var generated = Obj.Name(obj).Length == 0 && Obj.Str(meta, "generateName") is { Length: > 0 };
         for (var attempt = 0; ; attempt++)
