@@ -25,7 +25,8 @@ internal sealed class DisruptionBudgets(IClusterLister lister)
             {
                 if (selector.IsEverything || !selector.Matches(p.Labels) || disrupted.Contains(p.Name)) continue;
                 var key = p.Namespace + "/" + name;
-                var left = allowed[key] - 1;
+                // For() may have just read this namespace's budgets, after the copy above was taken.
+                var left = (allowed.TryGetValue(key, out var current) ? current : _allowed[key]) - 1;
                 allowed[key] = left;
                 if (left < 0) violates = true;
             }

@@ -87,6 +87,25 @@ public sealed class DefaultPreemptionTests
     }
 
     [Fact]
+    public void ABudgetIsCountedTheFirstTimeItsNamespaceIsSeen()
+    {
+        // The budgets of a namespace are read lazily; the first pod of that namespace must already count against them.
+        _lister.Budgets.Add(new PodDisruptionBudget
+        {
+            Metadata = new() { Name = "guard", Namespace = "default" },
+            Spec = new PodDisruptionBudgetSpec { Selector = new LabelSelector { MatchLabels = new() { ["app"] = "db" } } },
+            Status = new PodDisruptionBudgetStatus { DisruptionsAllowed = 1 },
+        });
+        var budgets = new DisruptionBudgets(_lister);
+        var (violating, free) = budgets.Split([
+            Make.Info("db-0", "1", priority: 1, labels: new() { ["app"] = "db" }),
+            Make.Info("db-1", "1", priority: 1, labels: new() { ["app"] = "db" }),
+        ]);
+        Assert.Equal(["db-0"], free.Select(p => p.Name));
+        Assert.Equal(["db-1"], violating.Select(p => p.Name));
+    }
+
+    [Fact]
     public async Task SaysWhyWhenPreemptionCannotHelp()
     {
         var (fw, plugin) = Profile();
