@@ -15,6 +15,7 @@ public sealed class SkiffServer : IAsyncDisposable
     private Process? _process;
     private readonly StringBuilder _log = new();
     private readonly bool _ownsDataDir;
+    private bool _disposed;
 
     public SkiffServer(string? dataDir = null, int? port = null)
     {
@@ -167,8 +168,11 @@ public sealed class SkiffServer : IAsyncDisposable
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
+    /// <summary>Stops the server (and its agent's pods) and removes the data dir it owns; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         await StopAsync();
         if (WithAgent) await KillallAsync();
         _process?.Dispose();

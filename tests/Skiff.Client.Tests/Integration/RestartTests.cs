@@ -14,7 +14,8 @@ public sealed class RestartTests
         var port = SkiffServer.FreePort();
         try
         {
-            var first = new SkiffServer(dataDir, port);
+            // Disposed on every path (also when an assertion fails before the restart), so no server outlives the test.
+            await using var first = new SkiffServer(dataDir, port);
             await first.StartAsync();
             using var client = KubeClient.FromKubeconfig(first.Kubeconfig);
             var ns = "restart";
