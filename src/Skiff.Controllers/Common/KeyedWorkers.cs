@@ -4,17 +4,17 @@ using Skiff.Client.WorkQueue;
 namespace Skiff.Controllers.Common;
 
 /// <summary>
-/// The loop every level-triggered controller shares: event handlers add keys ("ns/name") to a
-/// rate-limited queue; workers take one key at a time (never the same key twice at once),
-/// reconcile it, and on failure put it back with per-key exponential backoff. Thread-safe.
+/// The loop every level-triggered controller shares: event handlers add items (usually keys
+/// "ns/name") to a rate-limited queue; workers take one item at a time (never the same item twice
+/// at once), reconcile it, and on failure put it back with per-item exponential backoff. Thread-safe.
 /// </summary>
-public sealed class KeyedWorkers(string name, Func<string, CancellationToken, Task> reconcile, ILogger log)
+public sealed class KeyedWorkers<T>(string name, Func<T, CancellationToken, Task> reconcile, ILogger log) where T : notnull
 {
-    private readonly RateLimitingQueue<string> _queue = new();
+    private readonly RateLimitingQueue<T> _queue = new();
 
-    public void Enqueue(string key) => _queue.Add(key);
+    public void Enqueue(T key) => _queue.Add(key);
 
-    public void EnqueueAfter(string key, TimeSpan delay) => _queue.AddAfter(key, delay);
+    public void EnqueueAfter(T key, TimeSpan delay) => _queue.AddAfter(key, delay);
 
     /// <summary>Runs <paramref name="workers"/> workers until cancelled, then shuts the queue down.</summary>
     public async Task RunAsync(int workers, CancellationToken ct)
@@ -30,7 +30,7 @@ public sealed class KeyedWorkers(string name, Func<string, CancellationToken, Ta
     {
         while (true)
         {
-            string key;
+            T key;
             try
             {
                 var (next, shutDown) = await _queue.GetAsync(ct);
@@ -52,7 +52,11 @@ public sealed class KeyedWorkers(string name, Func<string, CancellationToken, Ta
             finally { _queue.Done(key); }
         }
     }
+}
 
+/// <summary>The "namespace/name" keys controllers queue (cluster-scoped objects: just the name).</summary>
+public static class KeyedWorkers
+{
     public static string Key(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : $"{ns}/{name}";
 
     public static (string? Namespace, string Name) Split(string key) =>

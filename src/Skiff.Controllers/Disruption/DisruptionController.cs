@@ -27,8 +27,8 @@ public sealed class DisruptionController(KubeClient client, SharedInformerFactor
         var pods = informers.For<Pod, PodList>();
         if (!pods.Store.HasIndex(Indexers.Namespace)) pods.AddIndex(Indexers.Namespace, Indexers.ByNamespace(pods.Codec));
         if (!budgets.Store.HasIndex(Indexers.Namespace)) budgets.AddIndex(Indexers.Namespace, Indexers.ByNamespace(budgets.Codec));
-        KeyedWorkers? workers = null;
-        workers = new KeyedWorkers("disruption", async (key, c) =>
+        KeyedWorkers<string>? workers = null;
+        workers = new KeyedWorkers<string>("disruption", async (key, c) =>
         {
             var (ns, name) = KeyedWorkers.Split(key);
             if (budgets.Store.Get(ns, name) is not { } pdb) return;

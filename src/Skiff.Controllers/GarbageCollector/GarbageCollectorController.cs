@@ -4,7 +4,6 @@ using Skiff.Client;
 using Skiff.Client.Informers;
 using Skiff.Client.Rest;
 using Skiff.Client.Typed;
-using Skiff.Client.WorkQueue;
 using Skiff.Controllers.Common;
 
 namespace Skiff.Controllers.GarbageCollector;
@@ -36,20 +35,19 @@ public sealed class GarbageCollectorController(KubeClient client, ILoggerFactory
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var deleteQueue = new RateLimitingQueue<GraphNode>();
-        var orphanQueue = new RateLimitingQueue<GraphNode>();
         var api = new ClientGarbageCollectorApi(client, () => _served!);
         _served = await ReadDiscoveryAsync(ct);
-        var graph = _graph = new DependencyGraph(deleteQueue.Add, orphanQueue.Add, api.IsNamespaced);
+        KeyedWorkers<GraphNode>? deletes = null, orphans = null;
+        var graph = _graph = new DependencyGraph(n => deletes!.Enqueue(n), n => orphans!.Enqueue(n), api.IsNamespaced);
         var decisions = new CollectorDecisions(graph, api, _log);
+        deletes = new KeyedWorkers<GraphNode>("garbage-collector", decisions.AttemptToDeleteAsync, _log);
+        orphans = new KeyedWorkers<GraphNode>("garbage-collector orphaning", decisions.AttemptToOrphanAsync, _log);
 
         StartInformers(graph, ct);
         await Task.WhenAll(_informers.Values.Select(i => i.WaitForCacheSyncAsync(ct)));
         _log.LogInformation("Garbage collector synced: {Resources} resources, {Objects} objects", _informers.Count, graph.Count);
 
-        var workers = new List<Task>();
-        for (var i = 0; i < DeleteWorkers; i++) workers.Add(WorkAsync(deleteQueue, decisions.AttemptToDeleteAsync, ct));
-        workers.Add(WorkAsync(orphanQueue, decisions.AttemptToOrphanAsync, ct));
+        var workers = Task.WhenAll(deletes.RunAsync(DeleteWorkers, ct), orphans.RunAsync(1, ct));
         try
         {
             while (!ct.IsCancellationRequested)
@@ -70,9 +68,8 @@ public sealed class GarbageCollectorController(KubeClient client, ILoggerFactory
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         finally
         {
-            await deleteQueue.ShutDownAsync(drain: false);
-            await orphanQueue.ShutDownAsync(drain: false);
-            await Task.WhenAll(workers);
+            await workers; // they stop with ct
+
             foreach (var i in _informers.Values) await i.DisposeAsync();
         }
     }
@@ -122,33 +119,6 @@ public sealed class GarbageCollectorController(KubeClient client, ILoggerFactory
             await _informers[key].DisposeAsync();
             _informers.Remove(key);
             _log.LogInformation("Garbage collector stopped watching {Group}/{Resource}: no longer served", key.Group, key.Resource);
-        }
-    }
-
-    private async Task WorkAsync(RateLimitingQueue<GraphNode> queue, Func<GraphNode, CancellationToken, Task> work, CancellationToken ct)
-    {
-        while (true)
-        {
-            GraphNode item;
-            try
-            {
-                var (next, shutDown) = await queue.GetAsync(ct);
-                if (shutDown) return;
-                item = next;
-            }
-            catch (OperationCanceledException) { return; }
-            try
-            {
-                await work(item, ct);
-                queue.Forget(item);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e)
-            {
-                _log.LogInformation("Garbage collector will retry {Item}: {Error}", item, e.Message);
-                queue.AddRateLimited(item);
-            }
-            finally { queue.Done(item); }
         }
     }
 }

@@ -21,7 +21,7 @@ public sealed class NodeIpamController(KubeClient client, SharedInformerFactory 
         var allocator = new CidrAllocator(clusterCidr);
         var nodes = informers.For<Node, NodeList>();
         var gate = new SemaphoreSlim(1, 1);
-        var workers = new KeyedWorkers("node-ipam", async (name, c) =>
+        var workers = new KeyedWorkers<string>("node-ipam", async (name, c) =>
         {
             await gate.WaitAsync(c);
             try

@@ -25,7 +25,7 @@ public sealed class RootCaPublisher(KubeClient client, SharedInformerFactory inf
         var log = loggers.CreateLogger("root-ca-publisher");
         var namespaces = informers.For<Namespace, NamespaceList>();
         var configMaps = informers.For<ConfigMap, ConfigMapList>();
-        var workers = new KeyedWorkers("root-ca-publisher", async (ns, c) =>
+        var workers = new KeyedWorkers<string>("root-ca-publisher", async (ns, c) =>
         {
             if (namespaces.Store.Get(null, ns) is not { } n || n.Status?.Phase == "Terminating" || n.Metadata?.DeletionTimestamp is not null) return;
             var current = configMaps.Store.Get(ns, Name);

@@ -21,7 +21,7 @@ public sealed class ServiceAccountsController(KubeClient client, SharedInformerF
         var log = loggers.CreateLogger("serviceaccounts");
         var namespaces = informers.For<Namespace, NamespaceList>();
         var accounts = informers.For<ServiceAccount, ServiceAccountList>();
-        var workers = new KeyedWorkers("serviceaccounts", async (ns, c) =>
+        var workers = new KeyedWorkers<string>("serviceaccounts", async (ns, c) =>
         {
             if (namespaces.Store.Get(null, ns) is not { } n || n.Status?.Phase == "Terminating" || n.Metadata?.DeletionTimestamp is not null) return;
             if (accounts.Store.Get(ns, DefaultName) is not null) return;
