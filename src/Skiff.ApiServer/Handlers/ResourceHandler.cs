@@ -478,17 +478,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
         {
             var body = await RequestBody.ReadBytesAsync(ctx.Request, ctx.RequestAborted);
             if (body.Length > 0 && RequestBody.Parse(body, ctx.Request.ContentType) is JsonObject o)
-            {
-                opts = opts with
-                {
-                    GracePeriodSeconds = o["gracePeriodSeconds"]?.GetValue<long>() ?? opts.GracePeriodSeconds,
-                    PropagationPolicy = Obj.Str(o, "propagationPolicy") ?? opts.PropagationPolicy,
-                    OrphanDependents = o["orphanDependents"] is JsonValue odv && odv.TryGetValue<bool>(out var orphan) ? orphan : opts.OrphanDependents,
-                    PreconditionUid = Obj.Str(o["preconditions"], "uid"),
-                    PreconditionResourceVersion = Obj.Str(o["preconditions"], "resourceVersion"),
-                    DryRun = opts.DryRun || o["dryRun"] is JsonArray { Count: > 0 },
-                };
-            }
+                opts = opts.WithBody(o);
         }
         if (opts.OrphanDependents is { } orphanDeps)
         {
@@ -534,7 +524,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
     // ---- encoding ---------------------------------------------------------------------
 
     /// <summary>The answer to a delete that removed the object, for kinds that do not return it: a Success Status naming it.</summary>
-    private static async Task WriteDeletedStatusAsync(HttpContext ctx, ServedResource r, JsonObject gone)
+    private static Task WriteDeletedStatusAsync(HttpContext ctx, ServedResource r, JsonObject gone)
     {
         var details = new JsonObject { ["name"] = Obj.Name(gone) };
         if (r.Group.Length > 0) details["group"] = r.Group;
@@ -545,11 +535,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(),
             ["status"] = "Success", ["details"] = details,
         };
-        ctx.Response.StatusCode = 200;
-        ctx.Response.ContentType = "application/json";
-        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter, Obj.Writer);
-        status.WriteTo(w);
-        await w.FlushAsync(ctx.RequestAborted);
+        return Subresources.SubresourceIo.WriteAsync(ctx, 200, status);
     }
 
     public async Task WriteObjectAsync(HttpContext ctx, int status, ServedResource r, JsonObject obj)

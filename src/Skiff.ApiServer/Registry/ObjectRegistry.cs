@@ -45,6 +45,17 @@ public sealed record DeleteOptions
     public string? PreconditionUid { get; init; }
     public string? PreconditionResourceVersion { get; init; }
     public bool DryRun { get; init; }
+
+    /// <summary>These options overridden by what a DeleteOptions body (of a delete, or inside an Eviction) sets.</summary>
+    public DeleteOptions WithBody(JsonObject? body) => body is null ? this : this with
+    {
+        GracePeriodSeconds = body["gracePeriodSeconds"]?.GetValue<long>() ?? GracePeriodSeconds,
+        PropagationPolicy = Obj.Str(body, "propagationPolicy") ?? PropagationPolicy,
+        OrphanDependents = body["orphanDependents"] is JsonValue v && v.TryGetValue<bool>(out var orphan) ? orphan : OrphanDependents,
+        PreconditionUid = Obj.Str(body["preconditions"], "uid"),
+        PreconditionResourceVersion = Obj.Str(body["preconditions"], "resourceVersion"),
+        DryRun = DryRun || body["dryRun"] is JsonArray { Count: > 0 },
+    };
 }
 
 /// <summary>
@@ -421,10 +432,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
         if (scope == UpdateScope.Binding)
         {
             // The binding handler changed exactly what it means to; only server-owned metadata is protected.
-            foreach (var f in new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace" })
-            {
-                if (cur[f] is { } v) meta[f] = v.DeepClone(); else meta.Remove(f);
-            }
+            KeepServerOwnedMetadata(meta, cur);
             return;
         }
         if (scope == UpdateScope.EphemeralContainers)
@@ -438,11 +446,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
             desired["spec"] = spec;
             return;
         }
-        // Fields the server owns.
-        foreach (var f in new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace" })
-        {
-            if (cur[f] is { } v) meta[f] = v.DeepClone(); else meta.Remove(f);
-        }
+        KeepServerOwnedMetadata(meta, cur);
         meta.Remove("selfLink");
         desired["apiVersion"] = r.ApiVersion;
         desired["kind"] = r.Kind;
@@ -464,6 +468,17 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
         if (added.Count == 0) return null;
         return new FieldError(FieldErrorType.Forbidden, "metadata.finalizers", null,
             $"no new finalizers can be added if the object is being deleted, found new finalizers []string{{{string.Join(", ", added.Select(a => $"\"{a}\""))}}}");
+    }
+
+    private static readonly string[] ServerOwnedMetadata = ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace"];
+
+    /// <summary>A write never changes the metadata the server owns: it keeps the stored values.</summary>
+    private static void KeepServerOwnedMetadata(JsonObject meta, JsonObject current)
+    {
+        foreach (var f in ServerOwnedMetadata)
+        {
+            if (current[f] is { } v) meta[f] = v.DeepClone(); else meta.Remove(f);
+        }
     }
 
     private static bool SpecChanged(JsonObject a, JsonObject b)

@@ -31,7 +31,7 @@ public sealed class EvictionHandler(ObjectRegistry objects, ResourceRegistry res
         var eviction = await SubresourceIo.ReadAsync(ctx, sub);
         if (Obj.Name(eviction) is { Length: > 0 } n && n != info.Name)
             throw StatusException.BadRequest("name in URL does not match name in Eviction object");
-        var options = DeleteOptionsOf(eviction["deleteOptions"] as JsonObject, dryRun);
+        var options = new DeleteOptions { DryRun = dryRun }.WithBody(eviction["deleteOptions"] as JsonObject);
 
         var pod = await objects.GetAsync(pods, info.Namespace, info.Name, ct);
         if (!NeedsBudget(pod))
@@ -113,13 +113,4 @@ public sealed class EvictionHandler(ObjectRegistry objects, ResourceRegistry res
         {
             Causes = [new StatusCause("DisruptionBudget", cause, null)],
         };
-
-    private static DeleteOptions DeleteOptionsOf(JsonObject? o, bool dryRun) => new()
-    {
-        DryRun = dryRun || o?["dryRun"] is JsonArray { Count: > 0 },
-        GracePeriodSeconds = o?["gracePeriodSeconds"]?.GetValue<long>(),
-        PropagationPolicy = Obj.Str(o, "propagationPolicy"),
-        PreconditionUid = Obj.Str(o?["preconditions"], "uid"),
-        PreconditionResourceVersion = Obj.Str(o?["preconditions"], "resourceVersion"),
-    };
 }
