@@ -17,7 +17,7 @@ public sealed record ControllerManagerOptions
 /// <summary>
 /// Runs the cluster's controllers over one API client (the controller manager's own identity)
 /// and one shared informer cache, until cancelled. Each controller is independent; one failing is
-/// logged and restarted after a pause, so it never takes the others down.
+/// logged and restarted after a pause (<see cref="Common.Restarting"/>), so it never takes the others down.
 /// </summary>
 public sealed class ControllerManager(KubeClient client, ControllerManagerOptions options, ILoggerFactory loggers)
 {
@@ -36,21 +36,6 @@ public sealed class ControllerManager(KubeClient client, ControllerManagerOption
                 : Task.CompletedTask);
     }
 
-    private async Task KeepRunning(string name, Func<CancellationToken, Task> run, CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await run(ct);
-                return;
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e)
-            {
-                _log.LogError(e, "Controller {Controller} failed; restarting it in 5 s", name);
-                try { await Task.Delay(TimeSpan.FromSeconds(5), ct); } catch (OperationCanceledException) { return; }
-            }
-        }
-    }
+    private Task KeepRunning(string name, Func<CancellationToken, Task> run, CancellationToken ct) =>
+        Common.Restarting.RunAsync(name, run, _log, ct);
 }

@@ -136,20 +136,8 @@ public static class ServerRunner
         }));
     }
 
-    /// <summary>Restarts a component that fails (after a pause), so one bug never takes the server down.</summary>
-    private static async Task KeepRunning(string name, Func<CancellationToken, Task> run, ILogger log, CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try { await run(ct); return; }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e)
-            {
-                log.LogError(e, "{Component} failed; restarting it in 5 s", name);
-                try { await Task.Delay(TimeSpan.FromSeconds(5), ct); } catch (OperationCanceledException) { return; }
-            }
-        }
-    }
+    private static Task KeepRunning(string name, Func<CancellationToken, Task> run, ILogger log, CancellationToken ct) =>
+        Skiff.Controllers.Common.Restarting.RunAsync(name, run, log, ct);
 
     private static string AdvertiseAddress(ServerOptions o) =>
         o.BindAddress.Equals(System.Net.IPAddress.Any) || o.BindAddress.Equals(System.Net.IPAddress.IPv6Any) ? "127.0.0.1" : o.BindAddress.ToString();
