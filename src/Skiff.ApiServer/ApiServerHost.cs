@@ -58,7 +58,8 @@ public sealed class ApiServerHost : IAsyncDisposable
             k.Listen(options.BindAddress, options.Port, lo => lo.UseApiServerTls(pki, authenticator));
         });
         var app = builder.Build();
-        var pipeline = new RequestPipeline(components, authenticator, options, loggerFactory.CreateLogger("apiserver"));
+        var join = options.JoinToken is { } token ? new Join.NodeJoinHandler(pki, token, components.Objects, loggerFactory.CreateLogger("join")) : null;
+        var pipeline = new RequestPipeline(components, authenticator, options, join, loggerFactory.CreateLogger("apiserver"));
         app.Run(pipeline.HandleAsync);
         await app.StartAsync(ct);
         return new ApiServerHost(app, components);
@@ -98,7 +99,8 @@ public interface IOpenApiEndpoints
 }
 
 /// <summary>The request pipeline: one instance for the server's lifetime, safe for concurrent requests.</summary>
-internal sealed class RequestPipeline(ApiServerComponents c, ClientCertificateAuthenticator authenticator, ApiServerOptions options, ILogger log)
+internal sealed class RequestPipeline(ApiServerComponents c, ClientCertificateAuthenticator authenticator, ApiServerOptions options,
+    Join.NodeJoinHandler? join, ILogger log)
 {
     // Upstream's max-in-flight filter: past these many concurrent requests the server answers 429
     // at once instead of queueing without bound. Watches are long-running and not counted.
@@ -125,6 +127,12 @@ internal sealed class RequestPipeline(ApiServerComponents c, ClientCertificateAu
             if (path is "/version" or "/version/")
             {
                 await WriteJsonAsync(ctx, VersionInfo.Json, "application/json");
+                return;
+            }
+            // Joining agents have no identity yet: /cacerts is public and /v1-skiff/ checks the join token itself.
+            if (join is not null && Join.NodeJoinHandler.Handles(path))
+            {
+                await join.HandleAsync(ctx, path);
                 return;
             }
             if (user is null || user.IsAnonymous)

@@ -24,4 +24,6 @@ public sealed record ApiServerOptions
     public string ServiceAccountIssuer { get; init; } = Authentication.ServiceAccountTokens.DefaultIssuer;
     /// <summary>The client certificate for calling kubelets (logs, exec, port-forward, proxies); null serves none of those.</summary>
     public Kubelet.KubeletClientOptions? KubeletClient { get; init; }
+    /// <summary>The token agents join with (<c>/cacerts</c>, <c>/v1-skiff/node</c>); null serves no join endpoints.</summary>
+    public Skiff.Api.Join.JoinToken? JoinToken { get; init; }
 }

@@ -17,6 +17,7 @@ public static class Program
         }
         var root = new RootCommand("Skiff: a lightweight Kubernetes distribution in one binary");
         root.Subcommands.Add(ServerCommand.Create());
+        root.Subcommands.Add(AgentCommand.Create());
         root.Subcommands.Add(KillallCommand.Create());
         root.Subcommands.Add(SchedulerCommand.Create());
         root.Subcommands.Add(SimNodesCommand.Create());

@@ -84,13 +84,7 @@ public sealed class SkiffServer : IAsyncDisposable
             psi.ArgumentList.Add(a);
         if (WithAgent)
         {
-            var images = Path.Combine(DataDir, "agent", "images");
-            Directory.CreateDirectory(images);
-            foreach (var archive in Directory.EnumerateFiles(TestImagesDir, "*.tar"))
-            {
-                var target = Path.Combine(images, Path.GetFileName(archive));
-                if (!File.Exists(target)) File.Copy(archive, target);
-            }
+            CopyTestImages(DataDir);
             foreach (var a in new[] { "--node-name", NodeName, "--cluster-cidr", ClusterCidr, "--cni-bridge", Bridge, "--kubelet-port", "0" }) psi.ArgumentList.Add(a);
         }
         else psi.ArgumentList.Add("--disable-agent");
@@ -143,19 +137,37 @@ public sealed class SkiffServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Puts the air-gap test images where an agent with <paramref name="dataDir"/> imports them.</summary>
+    public static void CopyTestImages(string dataDir)
+    {
+        var images = Path.Combine(dataDir, "agent", "images");
+        Directory.CreateDirectory(images);
+        foreach (var archive in Directory.EnumerateFiles(TestImagesDir, "*.tar"))
+        {
+            var target = Path.Combine(images, Path.GetFileName(archive));
+            if (!File.Exists(target)) File.Copy(archive, target);
+        }
+    }
+
     /// <summary>Runs <c>skiff killall</c> on this server's data dir (stops the server too).</summary>
     public async Task KillallAsync()
     {
+        var text = await RunKillallAsync(DataDir);
+        lock (_log) _log.AppendLine(text);
+    }
+
+    /// <summary>Runs <c>skiff killall</c> on <paramref name="dataDir"/>; returns what it printed.</summary>
+    public static async Task<string> RunKillallAsync(string dataDir)
+    {
         var psi = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "killall", "--data-dir", DataDir }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "killall", "--data-dir", dataDir }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var output = p.StandardOutput.ReadToEndAsync();
         var errors = p.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         try { await p.WaitForExitAsync(cts.Token); }
         catch (OperationCanceledException) { p.Kill(true); }
-        var text = await output + await errors;
-        lock (_log) _log.AppendLine(text);
+        return await output + await errors;
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]

@@ -25,7 +25,7 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
     {
         var log = loggers.CreateLogger<Kubelet>();
         var machine = MachineInfo.Read(agent.DataDir);
-        var hostIp = MachineInfo.DetectHostIp();
+        var hostIp = options.NodeIp ?? MachineInfo.DetectHostIp();
         var registrar = new NodeRegistrar(client, options, machine, loggers.CreateLogger<NodeRegistrar>());
         var registered = await registrar.RegisterAsync(ct).ConfigureAwait(false);
         var reporter = new NodeStatusReporter(client, node.Runtime, options, machine, hostIp, agent.DataDir, loggers.CreateLogger<NodeStatusReporter>());

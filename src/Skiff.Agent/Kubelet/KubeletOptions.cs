@@ -10,6 +10,9 @@ public sealed record KubeletOptions
 {
     public required string NodeName { get; init; }
 
+    /// <summary>The node's InternalIP (--node-ip); null: the address of the default route's interface.</summary>
+    public string? NodeIp { get; init; }
+
     /// <summary>Extra labels from --node-label, applied at registration.</summary>
     public IReadOnlyDictionary<string, string> NodeLabels { get; init; } = new Dictionary<string, string>();
 

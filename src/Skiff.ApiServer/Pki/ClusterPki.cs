@@ -123,6 +123,24 @@ public sealed class ClusterPki
         }
     }
 
+    /// <summary>
+    /// A joining node's two identities, issued in memory and handed to the agent (the server keeps no copy):
+    /// its client certificate (CN=system:node:&lt;node&gt;, O=system:nodes) and its kubelet serving certificate
+    /// (server CA; the node's name, localhost and <paramref name="addresses"/>).
+    /// </summary>
+    public ((string CertificatePem, string KeyPem) Client, (string CertificatePem, string KeyPem) Serving) IssueNodeCredentials(
+        string nodeName, IEnumerable<System.Net.IPAddress> addresses)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeName);
+        var names = SubjectAlternativeNames.For([nodeName, "localhost"], [System.Net.IPAddress.Loopback, .. addresses]);
+        lock (_issueLock)
+        {
+            var client = ClientCa.Issue(new LeafRequest("system:node:" + nodeName, ["system:nodes"], LeafUsage.ClientAuth), _clock);
+            var serving = ServerCa.Issue(new LeafRequest(nodeName, [], LeafUsage.ServerAuth, names), _clock);
+            return (client, serving);
+        }
+    }
+
     private IssuedCertificate LoadOrIssueServing(SubjectAlternativeNames wanted) =>
         LoadOrIssue(
             ServerCa,

@@ -7,12 +7,13 @@ namespace Skiff.Agent;
 /// <summary>
 /// The agent role: the node's container runtime (Skiff's containerd, or --container-runtime-endpoint) and
 /// the kubelet over it, talking to the API server with the node's own client. Used by <c>skiff server</c>
-/// (in-process) and, later, <c>skiff agent</c>. Stopping it stops containerd but leaves pods running, so a
-/// restarted agent re-adopts them; <c>skiff killall</c> stops everything.
+/// (in-process, credentials from the cluster PKI) and <c>skiff agent</c> (credentials from joining with a token).
+/// Stopping it stops containerd but leaves pods running, so a restarted agent re-adopts them; <c>skiff killall</c>
+/// stops everything.
 /// </summary>
 public static class AgentRunner
 {
-    public static async Task RunAsync(string dataDir, AgentSettings settings, KubeClient client, Skiff.ApiServer.Pki.ClusterPki pki,
+    public static async Task RunAsync(string dataDir, AgentSettings settings, KubeClient client, AgentCredentials credentials,
         bool controlPlane, string kubeletVersion, ILoggerFactory loggers, CancellationToken ct)
     {
         var log = loggers.CreateLogger("agent");
@@ -27,21 +28,21 @@ public static class AgentRunner
 
         // The kubelet API (logs, exec, attach, port-forward for the API server), served with a certificate
         // from the cluster's server CA for the node's name and address; only the API server's client certificate may call.
-        var serving = pki.IssueKubeletServingCertificate(settings.NodeName, [System.Net.IPAddress.Parse(MachineInfo.DetectHostIp())]);
         var known = new Server.KnownPods();
         await using var kubeletApi = await Server.KubeletServer.StartAsync(new Server.KubeletServerOptions
         {
             Port = settings.KubeletPort,
-            ServingCertificate = serving.Certificate,
-            ClientCaPem = pki.ClientCa.CertificatePem,
+            ServingCertificate = credentials.ServingCertificate,
+            ClientCaPem = credentials.ClientCaPem,
             Pods = known,
         }, runtime.Runtime, loggers, ct);
         log.LogInformation("Kubelet API listening on :{Port}", kubeletApi.Port);
 
-        var volumes = new Volumes.VolumeManager(client, Path.Combine(agent.Paths.AgentDir, "pods"), loggers.CreateLogger("volumes"), pki.ServerCa.CertificatePem);
+        var volumes = new Volumes.VolumeManager(client, Path.Combine(agent.Paths.AgentDir, "pods"), loggers.CreateLogger("volumes"), credentials.ServerCaPem);
         var kubelet = new Kubelet.Kubelet(client, runtime, agent, new KubeletOptions
         {
             NodeName = settings.NodeName,
+            NodeIp = settings.NodeIp,
             NodeLabels = settings.NodeLabels,
             NodeTaints = settings.NodeTaints,
             ControlPlane = controlPlane,
@@ -53,3 +54,10 @@ public static class AgentRunner
         log.LogInformation("Agent stopping; pods keep running until `skiff killall`");
     }
 }
+
+/// <summary>
+/// What the agent needs from the cluster's PKI: the kubelet API's serving certificate (server CA, with its key),
+/// the client CA that the API server's certificate towards kubelets chains to, and the server CA (for the root CA
+/// that service account token volumes carry).
+/// </summary>
+public sealed record AgentCredentials(System.Security.Cryptography.X509Certificates.X509Certificate2 ServingCertificate, string ClientCaPem, string ServerCaPem);

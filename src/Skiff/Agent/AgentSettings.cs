@@ -16,6 +16,8 @@ public sealed record AgentSettings
     public string CniBridge { get; init; } = "cni0";
     /// <summary>The kubelet API's port (upstream's --port); 0 picks a free one (tests running several agents).</summary>
     public int KubeletPort { get; init; } = 10250;
+    /// <summary>The node's InternalIP (k3s's --node-ip); null: the address of the default route's interface.</summary>
+    public string? NodeIp { get; init; }
 
     /// <summary>"key=value" labels.</summary>
     public static Dictionary<string, string> ParseLabels(IEnumerable<string> items)

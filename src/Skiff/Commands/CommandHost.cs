@@ -8,12 +8,8 @@ internal static class CommandHost
 {
     public static async Task<int> RunAsync(string name, string kubeconfig, Func<KubeClient, ILoggerFactory, CancellationToken, Task> run, CancellationToken commandToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var loggers = LoggerFactory.Create(b => b
-            .AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ "; c.UseUtcTimestamp = true; })
-            .SetMinimumLevel(LogLevel.Information));
+        using var lifetime = new ProcessLifetime(commandToken);
+        var loggers = lifetime.Loggers;
         KubeClient client;
         try { client = KubeClient.FromKubeconfig(kubeconfig); }
         catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
@@ -24,8 +20,8 @@ internal static class CommandHost
         using (client)
         {
             loggers.CreateLogger(name).LogInformation("Running {Component} against {Server}", name, client.Connection.Server);
-            try { await run(client, loggers, stop.Token); }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+            try { await run(client, loggers, lifetime.Token); }
+            catch (OperationCanceledException) when (lifetime.IsStopping) { }
         }
         return 0;
     }

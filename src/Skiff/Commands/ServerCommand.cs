@@ -14,13 +14,9 @@ public static class ServerCommand
     private static readonly Option<string[]> TlsSan = new("--tls-san") { Description = "(listener) Add additional hostnames or IPv4/IPv6 addresses as Subject Alternative Names on the server TLS cert", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<string> WriteKubeconfig = new("--write-kubeconfig", "-o") { Description = "(client) Write kubeconfig for admin client to this file" };
     private static readonly Option<string> WriteKubeconfigMode = new("--write-kubeconfig-mode") { Description = "(client) Write kubeconfig with this mode (default 0600)" };
+    private static readonly Option<string> Token = new("--token", "-t") { Description = "(cluster) Shared secret agents join with (default: made once and kept in <data-dir>/server/token)" };
+    private static readonly AgentFlags AgentFlags = new();
     private static readonly Option<bool?> DisableAgent = new("--disable-agent") { Description = "(components) Do not run a local agent and register a local kubelet" };
-    private static readonly Option<string> NodeName = new("--node-name") { Description = "(agent/node) Node name (default: the host name)" };
-    private static readonly Option<string[]> NodeLabel = new("--node-label") { Description = "(agent/node) Registering and starting kubelet with set of labels (key=value)", AllowMultipleArgumentsPerToken = false };
-    private static readonly Option<string[]> NodeTaint = new("--node-taint") { Description = "(agent/node) Registering kubelet with set of taints (key=value:Effect)", AllowMultipleArgumentsPerToken = false };
-    private static readonly Option<string> ContainerRuntimeEndpoint = new("--container-runtime-endpoint") { Description = "(agent/runtime) Disable the embedded containerd and use the CRI socket at the given path" };
-    private static readonly Option<int?> KubeletPort = new("--kubelet-port") { Description = "(agent) Port of the kubelet API (default 10250; 0 picks a free port)" };
-    private static readonly Option<string> CniBridge = new("--cni-bridge") { Description = "(agent/networking) Name of the pods' bridge (default cni0)" };
     private static readonly Option<string> ClusterCidr = new("--cluster-cidr") { Description = "(networking) IPv4 network CIDR to use for pod IPs (default 10.42.0.0/16)" };
     private static readonly Option<string> ServiceCidr = new("--service-cidr") { Description = "(networking) IPv4 network CIDR to use for service IPs (default 10.43.0.0/16)" };
     private static readonly Option<string> NodePortRange = new("--service-node-port-range") { Description = "(networking) Port range to reserve for services with NodePort visibility (default 30000-32767)" };
@@ -33,7 +29,7 @@ public static class ServerCommand
     private static readonly Option<bool?> DisableScheduler = new("--disable-scheduler") { Description = "(components) Do not run the scheduler" };
     private static readonly Option<int?> SimulatedNodes = new("--simulated-nodes") { Description = "(testing) Register and run N simulated nodes (type=simulated, tainted kwok.x-k8s.io/node=fake:NoSchedule)", Hidden = true };
 
-    private static readonly Option[] All = [Config, DataDir, BindAddress, HttpsPort, TlsSan, WriteKubeconfig, WriteKubeconfigMode, DisableAgent, DisableScheduler, NodeName, NodeLabel, NodeTaint, ContainerRuntimeEndpoint, CniBridge, KubeletPort, ClusterCidr, ServiceCidr, NodePortRange, RuntimeConfig, CompactInterval, CompactKeep, CompactMinAge, SimulatedNodes];
+    private static readonly Option[] All = [Config, DataDir, BindAddress, HttpsPort, TlsSan, WriteKubeconfig, WriteKubeconfigMode, Token, DisableAgent, DisableScheduler, .. AgentFlags.All, ClusterCidr, ServiceCidr, NodePortRange, RuntimeConfig, CompactInterval, CompactKeep, CompactMinAge, SimulatedNodes];
 
     public static Command Create()
     {
@@ -56,35 +52,8 @@ public static class ServerCommand
     /// <summary>Flags win over SKIFF_* environment variables, which win over the config file.</summary>
     private static ServerOptions Bind(ParseResult parse)
     {
-        var configPath = parse.GetValue(Config)!;
-        var explicitConfig = parse.GetResult(Config) is { Implicit: false };
-        ParseResult? file = null;
-        if (File.Exists(configPath))
-        {
-            var args = ConfigFile.ToArguments(configPath);
-            var root = new RootCommand();
-            var inner = new Command("server");
-            foreach (var o in All) inner.Options.Add(o);
-            root.Subcommands.Add(inner);
-            file = root.Parse(["server", .. args]);
-            if (file.Errors.Count > 0) throw new FormatException($"{configPath}: {string.Join("; ", file.Errors.Select(e => e.Message))}");
-        }
-        else if (explicitConfig) throw new IOException($"config file {configPath} does not exist");
-
-        T? Get<T>(Option<T> o)
-        {
-            if (parse.GetResult(o) is { Implicit: false }) return parse.GetValue(o);
-            var env = Environment.GetEnvironmentVariable("SKIFF_" + o.Name.TrimStart('-').Replace('-', '_').ToUpperInvariant());
-            if (!string.IsNullOrEmpty(env))
-            {
-                var r = new RootCommand { o };
-                var p = r.Parse(typeof(T) == typeof(string[]) ? [.. env.Split(',').SelectMany(v => new[] { o.Name, v.Trim() })] : [o.Name, env]);
-                if (p.Errors.Count > 0) throw new FormatException($"SKIFF_{o.Name.TrimStart('-').Replace('-', '_').ToUpperInvariant()}: {p.Errors[0].Message}");
-                return p.GetValue(o);
-            }
-            if (file is not null && file.GetResult(o) is { Implicit: false }) return file.GetValue(o);
-            return default;
-        }
+        var sources = OptionSources.Bind(parse, Config, "server", All);
+        T? Get<T>(Option<T> o) => sources.Get(o);
 
         var bind = Get(BindAddress);
         IPAddress address = IPAddress.Any;
@@ -114,7 +83,8 @@ public static class ServerCommand
             WriteKubeconfig = Get(WriteKubeconfig) is { } k ? Path.GetFullPath(k) : null,
             WriteKubeconfigMode = mode,
             DisableAgent = Get(DisableAgent) ?? false,
-            Agent = AgentSettingsFrom(Get(NodeName), Get(NodeLabel), Get(NodeTaint), Get(ContainerRuntimeEndpoint), Get(CniBridge), Get(KubeletPort)),
+            Token = Get(Token),
+            Agent = AgentFlags.Bind(sources),
             ClusterCidr = clusterCidr,
             ServiceCidr = serviceCidr,
             RuntimeConfig = Get(RuntimeConfig),
@@ -124,33 +94,6 @@ public static class ServerCommand
             DisableScheduler = Get(DisableScheduler) ?? false,
             SimulatedNodes = Get(SimulatedNodes) is { } n ? (n >= 0 ? n : throw new FormatException("--simulated-nodes: must not be negative")) : 0,
         };
-    }
-
-    private static Skiff.Agent.AgentSettings AgentSettingsFrom(string? nodeName, string[]? labels, string[]? taints, string? endpoint, string? bridge, int? kubeletPort)
-    {
-        var settings = new Skiff.Agent.AgentSettings
-        {
-            NodeLabels = Skiff.Agent.AgentSettings.ParseLabels(labels ?? []),
-            NodeTaints = Skiff.Agent.AgentSettings.ParseTaints(taints ?? []),
-            ContainerRuntimeEndpoint = endpoint,
-        };
-        if (!string.IsNullOrEmpty(nodeName))
-        {
-            if (!System.Text.RegularExpressions.Regex.IsMatch(nodeName, @"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"))
-                throw new FormatException($"--node-name: \"{nodeName}\" is not a valid node name (lower-case DNS subdomain)");
-            settings = settings with { NodeName = nodeName };
-        }
-        if (!string.IsNullOrEmpty(bridge))
-        {
-            if (bridge.Length > 15) throw new FormatException($"--cni-bridge: \"{bridge}\" is longer than 15 characters");
-            settings = settings with { CniBridge = bridge };
-        }
-        if (kubeletPort is { } kp)
-        {
-            if (kp is < 0 or > 65535) throw new FormatException($"--kubelet-port: {kp} is not a valid port");
-            settings = settings with { KubeletPort = kp };
-        }
-        return settings;
     }
 
     /// <summary>Go-style durations: 90s, 5m, 1h, 1m30s, 250ms, 0.</summary>

@@ -12,6 +12,8 @@ public sealed record ServerOptions
     public string? WriteKubeconfig { get; init; }
     public string WriteKubeconfigMode { get; init; } = "0600";
     public bool DisableAgent { get; init; }
+    /// <summary>The join token's password (<c>--token</c>, short or secure form); null keeps the stored one or makes one.</summary>
+    public string? Token { get; init; }
     /// <summary>The local agent's settings (unless <see cref="DisableAgent"/>).</summary>
     public Agent.AgentSettings Agent { get; init; } = new();
     public string ClusterCidr { get; init; } = "10.42.0.0/16";

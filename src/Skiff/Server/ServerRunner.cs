@@ -14,20 +14,22 @@ public static class ServerRunner
 {
     public static async Task<int> RunAsync(ServerOptions o, CancellationToken commandToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        var ct = stop.Token;
-        using var loggers = LoggerFactory.Create(b => b
-            .AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ "; c.UseUtcTimestamp = true; })
-            .SetMinimumLevel(LogLevel.Information)
-            .AddFilter("Microsoft", LogLevel.Warning));
+        using var lifetime = new Skiff.Commands.ProcessLifetime(commandToken);
+        var ct = lifetime.Token;
+        var loggers = lifetime.Loggers;
         var log = loggers.CreateLogger("skiff");
         log.LogInformation("Starting skiff {Version} (Kubernetes {Kube}); data dir {DataDir}", VersionInfo.SkiffVersion, VersionInfo.KubernetesVersion, o.DataDir);
 
         Directory.CreateDirectory(o.DataDir);
         Directory.CreateDirectory(Path.GetDirectoryName(o.DbPath)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var pki = ClusterPki.LoadOrCreate(o.TlsDir, ServingCertificateOptions.ForServiceCidr(o.ServiceCidr, o.TlsSans));
+        Skiff.Api.Join.JoinToken joinToken;
+        try { joinToken = Skiff.ApiServer.Join.JoinTokenStore.LoadOrCreate(o.ServerDir, pki.ServerCa.CertificatePem, o.Token); }
+        catch (FormatException e)
+        {
+            log.LogError("Cannot use the join token: {Message}", e.Message);
+            return 1;
+        }
 
         await using var store = await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = o.DbPath, CompactInterval = o.CompactInterval, CompactKeep = o.CompactKeep, CompactMinAge = o.CompactMinAge }, loggers.CreateLogger("datastore"), ct);
         log.LogInformation("Datastore ready at {Path} (revision {Revision})", o.DbPath, store.CurrentRevision);
@@ -42,6 +44,7 @@ public static class ServerRunner
             AdvertiseAddress = AdvertiseAddress(o),
             ServiceAccountKeyFile = Path.Combine(o.TlsDir, "service.key"),
             KubeletClient = KubeletClient(pki),
+            JoinToken = joinToken,
         };
         var components = ApiServerComposition.Build(store, apiOptions, loggers);
         await components.Objects.LoadAllocationsAsync(ct);
@@ -58,6 +61,7 @@ public static class ServerRunner
         var serverUrl = $"https://127.0.0.1:{host.Port}";
         KubeconfigWriter.WriteAdmin(o.KubeconfigPath, serverUrl, pki, o.WriteKubeconfigMode);
         log.LogInformation("Wrote kubeconfig {Path}", o.KubeconfigPath);
+        log.LogInformation("Agents join with: skiff agent --server https://<this host>:{Port} --token-file {Token}", host.Port, Path.Combine(o.ServerDir, Skiff.ApiServer.Join.JoinTokenStore.FileName));
         var controllers = RunControllersAsync(serverUrl, pki, o.ClusterCidr, loggers, ct);
         var agent = o.DisableAgent ? Task.CompletedTask : RunAgentAsync(o, serverUrl, pki, loggers, ct);
         var scheduler = o.DisableScheduler ? Task.CompletedTask : RunSchedulerAsync(serverUrl, pki, loggers, ct);
@@ -92,7 +96,10 @@ public static class ServerRunner
     private static async Task RunAgentAsync(ServerOptions o, string serverUrl, ClusterPki pki, ILoggerFactory loggers, CancellationToken ct)
     {
         using var client = ComponentClient(serverUrl, pki, "system:node:" + o.Agent.NodeName, ["system:nodes"], "client-kubelet", "skiff-kubelet");
-        await KeepRunning("agent", c => Skiff.Agent.AgentRunner.RunAsync(o.DataDir, o.Agent, client, pki, controlPlane: true, VersionInfo.GitVersion, loggers, c),
+        var nodeIp = o.Agent.NodeIp ?? Skiff.Agent.Kubelet.MachineInfo.DetectHostIp();
+        var serving = pki.IssueKubeletServingCertificate(o.Agent.NodeName, [System.Net.IPAddress.Parse(nodeIp)]);
+        var credentials = new Skiff.Agent.AgentCredentials(serving.Certificate, pki.ClientCa.CertificatePem, pki.ServerCa.CertificatePem);
+        await KeepRunning("agent", c => Skiff.Agent.AgentRunner.RunAsync(o.DataDir, o.Agent with { NodeIp = nodeIp }, client, credentials, controlPlane: true, VersionInfo.GitVersion, loggers, c),
             loggers.CreateLogger("agent"), ct);
     }
 

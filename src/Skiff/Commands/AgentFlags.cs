@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Net;
+
+namespace Skiff.Commands;
+
+/// <summary>
+/// The node flags <c>skiff server</c> (for its own agent) and <c>skiff agent</c> share, defined once and checked once.
+/// Each command makes its own instance (an option belongs to one command).
+/// </summary>
+internal sealed class AgentFlags
+{
+    public Option<string> NodeName { get; } = new("--node-name") { Description = "(agent/node) Node name (default: the host name)" };
+    public Option<string> NodeIp { get; } = new("--node-ip", "-i") { Description = "(agent/networking) IPv4 address to advertise for the node (default: the default route's interface address)" };
+    public Option<string[]> NodeLabel { get; } = new("--node-label") { Description = "(agent/node) Registering and starting kubelet with set of labels (key=value)", AllowMultipleArgumentsPerToken = false };
+    public Option<string[]> NodeTaint { get; } = new("--node-taint") { Description = "(agent/node) Registering kubelet with set of taints (key=value:Effect)", AllowMultipleArgumentsPerToken = false };
+    public Option<string> ContainerRuntimeEndpoint { get; } = new("--container-runtime-endpoint") { Description = "(agent/runtime) Disable the embedded containerd and use the CRI socket at the given path" };
+    public Option<int?> KubeletPort { get; } = new("--kubelet-port") { Description = "(agent) Port of the kubelet API (default 10250; 0 picks a free port)" };
+    public Option<string> CniBridge { get; } = new("--cni-bridge") { Description = "(agent/networking) Name of the pods' bridge (default cni0)" };
+
+    public Option[] All => [NodeName, NodeIp, NodeLabel, NodeTaint, ContainerRuntimeEndpoint, CniBridge, KubeletPort];
+
+    /// <exception cref="FormatException">A value is malformed; the message names the flag.</exception>
+    public Skiff.Agent.AgentSettings Bind(OptionSources sources)
+    {
+        var settings = new Skiff.Agent.AgentSettings
+        {
+            NodeLabels = Skiff.Agent.AgentSettings.ParseLabels(sources.Get(NodeLabel) ?? []),
+            NodeTaints = Skiff.Agent.AgentSettings.ParseTaints(sources.Get(NodeTaint) ?? []),
+            ContainerRuntimeEndpoint = sources.Get(ContainerRuntimeEndpoint),
+        };
+        if (sources.Get(NodeName) is { Length: > 0 } nodeName)
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(nodeName, @"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"))
+                throw new FormatException($"--node-name: \"{nodeName}\" is not a valid node name (lower-case DNS subdomain)");
+            settings = settings with { NodeName = nodeName };
+        }
+        if (sources.Get(NodeIp) is { Length: > 0 } nodeIp)
+        {
+            if (!IPAddress.TryParse(nodeIp, out var ip) || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+                throw new FormatException($"--node-ip: \"{nodeIp}\" is not an IPv4 address");
+            settings = settings with { NodeIp = ip.ToString() };
+        }
+        if (sources.Get(CniBridge) is { Length: > 0 } bridge)
+        {
+            if (bridge.Length > 15) throw new FormatException($"--cni-bridge: \"{bridge}\" is longer than 15 characters");
+            settings = settings with { CniBridge = bridge };
+        }
+        if (sources.Get(KubeletPort) is { } kp)
+        {
+            if (kp is < 0 or > 65535) throw new FormatException($"--kubelet-port: {kp} is not a valid port");
+            settings = settings with { KubeletPort = kp };
+        }
+        return settings;
+    }
+}
