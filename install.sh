@@ -15,11 +15,11 @@ fi
 
 ./scripts/install-deps.sh
 
-echo "[skiff] building"
+echo "[skiff] building (Native AOT: a few minutes)"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-dotnet publish src/Skiff/Skiff.csproj -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true \
-  -p:IncludeNativeLibrariesForSelfExtract=true -nologo -v q -o "$out" >/dev/null
+# One self-contained Native AOT binary (scripts/publish.sh): no JIT at run time, a fraction of the memory.
+./scripts/publish.sh "$out" >/dev/null
 
 echo "[skiff] installing /usr/local/bin/skiff"
 install -m 0755 "$out/skiff" /usr/local/bin/skiff.new

@@ -21,6 +21,8 @@ have iptables || need+=(iptables)
 have file || need+=(file)
 have gcc || need+=(gcc)
 [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || [ -f /usr/lib/aarch64-linux-gnu/libc.a ] || need+=(libc6-dev)
+# Native AOT (scripts/publish.sh) links the skiff binary with the system C toolchain and zlib.
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

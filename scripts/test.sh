@@ -15,6 +15,15 @@ if ! dotnet build Skiff.sln -c Release -nologo -clp:ErrorsOnly -v q; then
   exit 1
 fi
 
+# The end-to-end and integration tests run the binary that ships: Native AOT, as install.sh installs it.
+echo "== publish (Native AOT)"
+if ! bin=$(./scripts/publish.sh out/skiff); then
+  echo "0 passed, 1 failed"
+  echo "publishing the Native AOT binary failed" >&2
+  exit 1
+fi
+export SKIFF_BIN="$PWD/$bin"
+
 # Images for the node tests (busybox, pause), imported through the air-gap dir: no registry needed.
 echo "== test images"
 if ! ./scripts/build-test-images.sh; then

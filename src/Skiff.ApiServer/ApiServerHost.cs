@@ -236,7 +236,7 @@ internal sealed class RequestPipeline(ApiServerComponents c, ClientCertificateAu
             paths.Add($"/apis/{gv.Group}/{gv.Version}");
         }
         paths.Sort(StringComparer.Ordinal);
-        return JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, List<string>> { ["paths"] = paths.Distinct().ToList() });
+        return System.Text.Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject { ["paths"] = new System.Text.Json.Nodes.JsonArray([.. paths.Distinct().Select(p => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(p))]) }.ToJsonString());
     }
 
     private static async Task WriteTextAsync(HttpContext ctx, string text)

@@ -16,7 +16,7 @@ public static class VersionInfo
     /// <summary>"v1.36.0+skiff0.1.0", the gitVersion clients show.</summary>
     public static string GitVersion => $"{KubernetesVersion}+skiff{SkiffVersion}";
 
-    public static byte[] Json { get; } = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+    public static byte[] Json { get; } = System.Text.Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
     {
         ["major"] = KubernetesMajor,
         ["minor"] = KubernetesMinor,
@@ -31,5 +31,5 @@ public static class VersionInfo
         ["goVersion"] = "dotnet" + Environment.Version,
         ["compiler"] = "dotnet",
         ["platform"] = $"linux/{(System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "amd64")}",
-    }, new JsonSerializerOptions { WriteIndented = true });
+    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using M = Skiff.Api.Models;
@@ -25,7 +26,8 @@ public sealed class KubeClient : IDisposable
     public ApiConnection Connection { get; }
 
     /// <summary>The typed client of the built-in resource that serves model <typeparamref name="T"/>.</summary>
-    public ResourceClient<T> Resource<T, TList>() where T : class where TList : class =>
+    public ResourceClient<T> Resource<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TList>() where T : class where TList : class =>
         (ResourceClient<T>)_typed.GetOrAdd((typeof(T), typeof(TList)), _ =>
         {
             var codec = ModelCodec<T, TList>.Instance;

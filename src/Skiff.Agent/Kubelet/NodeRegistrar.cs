@@ -74,7 +74,7 @@ public sealed class NodeRegistrar(KubeClient client, KubeletOptions options, Mac
         }
         catch (ApiException e) when (e.IsAlreadyExists || e.IsConflict)
         {
-            var patch = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = JsonSerializer.SerializeToNode(Labels()) } };
+            var patch = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject([.. Labels().Select(l => KeyValuePair.Create(l.Key, (JsonNode?)JsonValue.Create(l.Value)))]) } };
             var existing = await client.Nodes.PatchAsync(null, options.NodeName, PatchType.Merge, patch.ToJsonString(),
                 new WriteOptions { FieldManager = "skiff-kubelet" }, ct: ct).ConfigureAwait(false);
             log.LogInformation("Node {Node} was already registered; adopted it", options.NodeName);

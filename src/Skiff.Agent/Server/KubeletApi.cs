@@ -271,11 +271,11 @@ public sealed class KubeletApi(RuntimePods pods, RuntimeServiceClient runtime, I
         if (ctx.Response.HasStarted) return;
         ctx.Response.StatusCode = code;
         ctx.Response.ContentType = "application/json";
-        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        var body = System.Text.Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
         {
-            ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new Dictionary<string, object>(),
+            ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new System.Text.Json.Nodes.JsonObject(),
             ["status"] = "Failure", ["message"] = message, ["reason"] = reason, ["code"] = code,
-        });
+        }.ToJsonString());
         try { await ctx.Response.Body.WriteAsync(body, ctx.RequestAborted).ConfigureAwait(false); }
         catch (Exception e) when (e is IOException or OperationCanceledException) { }
     }

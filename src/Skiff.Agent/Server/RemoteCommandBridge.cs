@@ -150,10 +150,10 @@ public sealed class RemoteCommandBridge(ILogger log)
     /// <summary>Ends a session that never reached the runtime: a Failure Status on the error channel, then close.</summary>
     public static async Task FailAsync(WebSocket socket, SemaphoreSlim send, string message, CancellationToken ct)
     {
-        var status = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        var status = System.Text.Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
         {
-            ["metadata"] = new Dictionary<string, object>(), ["status"] = "Failure", ["message"] = message, ["reason"] = "InternalError", ["code"] = 500,
-        });
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject(), ["status"] = "Failure", ["message"] = message, ["reason"] = "InternalError", ["code"] = 500,
+        }.ToJsonString());
         try { await SendAsync(socket, send, StreamProtocols.Error, status, ct).ConfigureAwait(false); }
         catch (Exception e) when (e is WebSocketException or IOException) { }
         await CloseAsync(socket, send).ConfigureAwait(false);

@@ -46,14 +46,14 @@ public static class ServiceIPFamilies
         {
             if (i < families.Count) continue;
             if (FamilyOf(clusterIps[i]) is not { } family || !clusterFamilies.Contains(family)) break;
-            families.Add(family);
+            families.Add((JsonNode?)JsonValue.Create(family));
         }
 
-        if (families.Count == 0) families.Add(clusterFamilies[0]);
+        if (families.Count == 0) families.Add((JsonNode?)JsonValue.Create(clusterFamilies[0]));
         // Headless services without selectors may carry both families even on a single-stack
         // cluster; others get the second family only when the cluster has one.
         if (families.Count == 1 && policy != "SingleStack" && (headlessWithoutSelector || clusterFamilies.Count > 1))
-            families.Add(Other((string?)families[0]));
+            families.Add((JsonNode?)JsonValue.Create(Other((string?)families[0])));
         if (families.Parent is null) spec["ipFamilies"] = families;
     }
 

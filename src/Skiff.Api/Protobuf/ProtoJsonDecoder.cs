@@ -109,7 +109,7 @@ internal static class ProtoJsonDecoder
             Expect(wire, WireType.LengthDelimited, definition, field);
             var inner = new JsonArray();
             DecodeWrappedList(reader.ReadLengthDelimited(), item.Items!, inner, definition, field, depth);
-            list.Add(inner);
+            list.Add((JsonNode)inner);
             return;
         }
         list.Add(DecodeValue(ref reader, wire, item, definition, field, true, depth).Node);

@@ -42,12 +42,12 @@ public static class ServiceAccountAdmission
 
         var name = "kube-api-access-" + string.Concat(Enumerable.Range(0, 5).Select(_ => Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)]));
         var volumes = spec["volumes"] as JsonArray ?? new JsonArray();
-        volumes.Add(ProjectedVolume(name));
+        volumes.Add((JsonNode)ProjectedVolume(name));
         spec["volumes"] = volumes;
         foreach (var c in containers)
         {
             var mounts = c["volumeMounts"] as JsonArray ?? new JsonArray();
-            mounts.Add(new JsonObject { ["name"] = name, ["readOnly"] = true, ["mountPath"] = MountPath });
+            mounts.Add((JsonNode)new JsonObject { ["name"] = name, ["readOnly"] = true, ["mountPath"] = MountPath });
             c["volumeMounts"] = mounts;
         }
     }

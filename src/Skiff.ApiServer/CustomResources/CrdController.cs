@@ -267,7 +267,7 @@ public sealed class CrdController(ObjectRegistry objects, ILogger log)
             ["reason"] = reason,
             ["message"] = message,
         };
-        if (existing is null) conditions.Add(condition);
+        if (existing is null) conditions.Add((JsonNode)condition);
         else conditions[conditions.IndexOf(existing)] = condition;
     }
 }

@@ -31,7 +31,7 @@ public static class CrdDefaults
         {
             if (crd["status"] is not JsonObject status) crd["status"] = status = new JsonObject();
             if (status["storedVersions"] is not JsonArray stored) status["storedVersions"] = stored = new JsonArray();
-            if (!stored.Any(x => x is JsonValue sv && sv.TryGetValue<string>(out var n) && n == storageName)) stored.Add(storageName);
+            if (!stored.Any(x => x is JsonValue sv && sv.TryGetValue<string>(out var n) && n == storageName)) stored.Add((JsonNode?)JsonValue.Create(storageName));
             if (status["acceptedNames"] is null) status["acceptedNames"] = new JsonObject { ["plural"] = "", ["kind"] = "" };
             if (status["conditions"] is null) status["conditions"] = new JsonArray();
         }
@@ -41,7 +41,7 @@ public static class CrdDefaults
         {
             if (meta["finalizers"] is not JsonArray finalizers) meta["finalizers"] = finalizers = new JsonArray();
             if (!finalizers.Any(f => f is JsonValue fv && fv.TryGetValue<string>(out var n) && n == CrdModel.CleanupFinalizer))
-                finalizers.Add(CrdModel.CleanupFinalizer);
+                finalizers.Add((JsonNode?)JsonValue.Create(CrdModel.CleanupFinalizer));
         }
     }
 }

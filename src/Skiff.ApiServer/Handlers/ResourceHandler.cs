@@ -216,7 +216,7 @@ public sealed class ResourceHandler(ObjectRegistry objects, WatchHandler watches
             var status = pod["status"] as JsonObject ?? new JsonObject();
             var conditions = status["conditions"] as JsonArray ?? new JsonArray();
             foreach (var c in conditions.OfType<JsonObject>().Where(c => Obj.Str(c, "type") == "PodScheduled").ToList()) conditions.Remove(c);
-            conditions.Add(new JsonObject { ["type"] = "PodScheduled", ["status"] = "True", ["lastProbeTime"] = null, ["lastTransitionTime"] = Obj.Now() });
+            conditions.Add((JsonNode)new JsonObject { ["type"] = "PodScheduled", ["status"] = "True", ["lastProbeTime"] = null, ["lastTransitionTime"] = Obj.Now() });
             status["conditions"] = conditions;
             pod["status"] = status;
             Obj.Meta(pod)["resourceVersion"] = null;

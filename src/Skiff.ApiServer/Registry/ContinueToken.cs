@@ -11,7 +11,7 @@ public static class ContinueToken
 {
     public static string Encode(long revision, string startSuffix)
     {
-        var json = JsonSerializer.Serialize(new Dictionary<string, object> { ["v"] = "meta.k8s.io/v1", ["rv"] = revision, ["start"] = startSuffix });
+        var json = new System.Text.Json.Nodes.JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = revision, ["start"] = startSuffix }.ToJsonString();
         return Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 

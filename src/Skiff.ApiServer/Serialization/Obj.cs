@@ -56,7 +56,12 @@ public static class Obj
         };
     }
 
-    public static byte[] ToUtf8(JsonNode n) => JsonSerializer.SerializeToUtf8Bytes(n, Compact);
+    public static byte[] ToUtf8(JsonNode n)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer, Writer)) n.WriteTo(w);
+        return buffer.WrittenSpan.ToArray();
+    }
 
     public static string Now() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 

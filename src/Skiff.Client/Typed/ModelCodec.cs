@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -14,7 +15,8 @@ namespace Skiff.Client.Typed;
 /// the generated shape (Metadata, ApiVersion, Kind; Items and Metadata on the list), so there is no reflection
 /// per object. Stateless after construction; safe from any thread.
 /// </summary>
-public sealed class ModelCodec<T, TList> : IObjectCodec<T> where T : class where TList : class
+public sealed class ModelCodec<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T,
+    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TList> : IObjectCodec<T> where T : class where TList : class
 {
     public static ModelCodec<T, TList> Instance { get; } = new();
 
@@ -86,11 +88,11 @@ public sealed class ModelCodec<T, TList> : IObjectCodec<T> where T : class where
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
-    private static Func<TObj, TValue> Getter<TObj, TValue>(string property) =>
+    private static Func<TObj, TValue> Getter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TObj, TValue>(string property) =>
         typeof(TObj).GetProperty(property)?.GetMethod?.CreateDelegate<Func<TObj, TValue>>()
         ?? throw new ArgumentException($"{typeof(TObj)} has no {property} property");
 
-    private static Action<TObj, TValue> Setter<TObj, TValue>(string property) =>
+    private static Action<TObj, TValue> Setter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TObj, TValue>(string property) =>
         typeof(TObj).GetProperty(property)?.SetMethod?.CreateDelegate<Action<TObj, TValue>>()
         ?? throw new ArgumentException($"{typeof(TObj)} has no settable {property} property");
 

@@ -31,7 +31,7 @@ public sealed class NodeIpamController(KubeClient client, SharedInformerFactory 
                 var cidr = allocator.Allocate() ?? throw new InvalidOperationException($"the cluster CIDR {clusterCidr} has no free node range left");
                 try
                 {
-                    var patch = JsonSerializer.Serialize(new { spec = new { podCIDR = cidr, podCIDRs = new[] { cidr } } });
+                    var patch = new System.Text.Json.Nodes.JsonObject { ["spec"] = new System.Text.Json.Nodes.JsonObject { ["podCIDR"] = cidr, ["podCIDRs"] = new System.Text.Json.Nodes.JsonArray(cidr) } }.ToJsonString();
                     await client.Nodes.PatchAsync(null, name, PatchType.Merge, patch, new WriteOptions { FieldManager = "node-ipam-controller" }, ct: c);
                     log.LogInformation("Assigned pod CIDR {Cidr} to node {Node}", cidr, name);
                 }

@@ -106,7 +106,7 @@ public sealed class SimulatedKubelet(KubeClient client, SimulatedNodeOptions opt
         JsonObject Condition(string type) => new() { ["type"] = type, ["status"] = "True", ["lastProbeTime"] = null, ["lastTransitionTime"] = now };
         var containers = new JsonArray();
         foreach (var c in pod.Spec.Containers ?? [])
-            containers.Add(new JsonObject
+            containers.Add((JsonNode)new JsonObject
             {
                 ["name"] = c.Name,
                 ["image"] = c.Image,

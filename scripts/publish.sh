@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Publishes the shipped skiff: one self-contained, ahead-of-time compiled (Native AOT) binary, at
+# out/skiff/skiff (or the folder given as $1). install.sh installs it, scripts/test.sh runs the
+# end-to-end tests against it and bench/ measures it. Native AOT takes a few minutes on 2 cores;
+# the JIT build from `dotnet build` (src/Skiff/bin/...) stays the fast developer loop.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dest=${1:-out/skiff}
+mkdir -p "$dest"
+dotnet publish src/Skiff/Skiff.csproj -c Release -r linux-x64 -p:PublishAot=true -nologo -v q -clp:ErrorsOnly \
+  -o "$dest" >/dev/null
+# The native debug symbols and the libraries' pdbs are not part of the product.
+rm -f "$dest"/*.dbg "$dest"/*.pdb
+test -x "$dest/skiff"
+echo "$dest/skiff"
