@@ -96,6 +96,14 @@ public sealed class NodeJoinHandler(ClusterPki pki, JoinToken token, ObjectRegis
         return request;
     }
 
+    /// <summary>The hash a node-password Secret holds; empty (matching nothing) when someone edited it into another shape.</summary>
+    private static string StoredHash(JsonObject secret)
+    {
+        if (secret["data"]?["hash"] is not JsonValue v || !v.TryGetValue<string>(out var b64)) return "";
+        try { return Encoding.UTF8.GetString(Convert.FromBase64String(b64)); }
+        catch (FormatException) { return ""; }
+    }
+
     /// <summary>
     /// The first agent to join under a name binds it to its node password; later joins must present the same one.
     /// Two first joins racing for a name: one create wins, the other re-reads and is judged against the winner.
@@ -110,7 +118,7 @@ public sealed class NodeJoinHandler(ClusterPki pki, JoinToken token, ObjectRegis
             var existing = await objects.TryGetAsync(secrets, "kube-system", name, ct);
             if (existing is not null)
             {
-                var stored = existing["data"]?["hash"]?.GetValue<string>() is { } b64 ? Encoding.UTF8.GetString(Convert.FromBase64String(b64)) : "";
+                var stored = StoredHash(existing);
                 if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(stored), Encoding.UTF8.GetBytes(hash))) return;
                 log.LogWarning("Refused a join as node {Node}: its node password does not match the one it first joined with", request.NodeName);
                 throw new StatusException(403, "Forbidden",
