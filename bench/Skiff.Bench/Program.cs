@@ -16,6 +16,7 @@ return args.FirstOrDefault() switch
     "memory" => await MemoryBenchCommand.RunAsync(args[1..]),
     "client" => await ClientBenchCommand.RunAsync(args[1..]),
     "scheduling" => await SchedulingBenchCommand.RunAsync(args[1..]),
+    "node" => await NodeBenchCommand.RunAsync(args[1..]),
     "crash-writer" when args.Length == 2 => await CrashWriter.RunAsync(args[1]),
     _ => Usage(),
 };

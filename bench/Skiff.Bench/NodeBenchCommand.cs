@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Skiff.Api.Models.Core.V1;
+using Skiff.Client;
+using Skiff.Client.Watch;
+
+namespace Skiff.Bench;
+
+/// <summary>
+/// <c>node</c>: the node agent's two measures, as root. A throw-away <c>skiff server --disable-agent</c> and a
+/// separate <c>skiff agent</c> joined to it with the token (so the agent's memory is its own process), with its own
+/// data dir, bridge and the air-gap test images (out/images). Then:
+/// <list type="number">
+/// <item>agent RSS with no pods, after an idle pause;</item>
+/// <item>pod startup latency: <c>--pods</c> busybox pods (spec.nodeName set, so the scheduler is not measured) one at
+/// a time, each from just before its POST to the watch event in which all its containers are running; the agent's RSS
+/// with those pods running; then they are deleted and <c>--burst</c> pods are created at once;</item>
+/// <item>the same image started by <c>ctr run -d</c> on the agent's own containerd, as many one at a time and at
+/// once (no network namespace, no CNI: the floor of what containerd and runc cost).</item>
+/// </list>
+/// Everything is removed at the end with <c>skiff killall</c> on the agent's data dir.
+/// </summary>
+internal static class NodeBenchCommand
+{
+    private const string Image = "docker.io/library/busybox:latest";
+    private const string Namespace = "nodebench";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var pods = BenchArgs.Int(args, "--pods", 30);
+        var burst = BenchArgs.Int(args, "--burst", 10);
+        var idle = TimeSpan.FromSeconds(BenchArgs.Int(args, "--idle", 15));
+        var skiff = BenchArgs.SkiffBinary(args);
+        var images = ImagesDir();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(20));
+        var ct = cts.Token;
+
+        var cidr = $"10.{Random.Shared.Next(100, 250)}.0.0/16";
+        await using var server = await SkiffServerProcess.StartAsync(skiff, new Dictionary<string, string?>(), ct, ["--cluster-cidr", cidr]);
+        var root = Path.GetDirectoryName(server.KubeconfigPath)!;
+        var agentDir = Directory.CreateTempSubdirectory("skiff-nodebench-agent-").FullName;
+        var node = "bench-" + Guid.NewGuid().ToString("N")[..6];
+        var socket = Path.Combine(agentDir, "agent", "containerd", "containerd.sock");
+        Directory.CreateDirectory(Path.Combine(agentDir, "agent", "images"));
+        foreach (var archive in Directory.EnumerateFiles(images, "*.tar"))
+            File.Copy(archive, Path.Combine(agentDir, "agent", "images", Path.GetFileName(archive)));
+        var config = Path.Combine(agentDir, "config.yaml");
+        File.WriteAllText(config, "");
+        var psi = new ProcessStartInfo(skiff) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "agent", "--server", $"https://127.0.0.1:{server.Port}", "--token-file", Path.Combine(root, "data", "server", "token"),
+                     "--data-dir", agentDir, "--node-name", node, "--cni-bridge", "skb" + Guid.NewGuid().ToString("N")[..8], "--kubelet-port", "0", "--config", config })
+            psi.ArgumentList.Add(a);
+        using var agent = Process.Start(psi)!;
+        var agentLog = new ConcurrentQueue<string>();
+        agent.OutputDataReceived += (_, e) => { if (e.Data is not null) agentLog.Enqueue(e.Data); };
+        agent.ErrorDataReceived += (_, e) => { if (e.Data is not null) agentLog.Enqueue(e.Data); };
+        agent.BeginOutputReadLine();
+        agent.BeginErrorReadLine();
+        var ctrIds = new List<string>();
+        try
+        {
+            using var client = KubeClient.FromKubeconfig(server.KubeconfigPath);
+            await Until(async () => (await client.Nodes.TryGetAsync(null, node, ct))?.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true,
+                TimeSpan.FromSeconds(90), "the node to be Ready", agent, agentLog);
+            await Until(async () => (await Ctr(socket, ["images", "ls", "-q"], ct)).Contains(Image, StringComparison.Ordinal), TimeSpan.FromSeconds(60),
+                "the test images to be imported", agent, agentLog);
+            await Task.Delay(idle, ct);
+            var empty = ProcStatus.Read(agent.Id);
+            var containerdEmpty = ProcStatus.Read(ContainerdPid(agentDir));
+
+            await client.Namespaces.CreateAsync(new Namespace { Metadata = new() { Name = Namespace } }, ct: ct);
+            var running = new ConcurrentDictionary<string, TaskCompletionSource<DateTime>>();
+            TaskCompletionSource<DateTime> Waiter(string name) => running.GetOrAdd(name, _ => new TaskCompletionSource<DateTime>(TaskCreationOptions.RunContinuationsAsynchronously));
+            using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var watch = Task.Run(async () =>
+            {
+                await foreach (var e in client.Pods.WatchAsync(Namespace, ct: watchStop.Token))
+                    if (e.Object is { } p && AllRunning(p)) Waiter(p.Metadata!.Name!).TrySetResult(DateTime.UtcNow);
+            }, CancellationToken.None);
+
+            async Task<double> StartPod(string name)
+            {
+                var started = DateTime.UtcNow;
+                await client.Pods.CreateAsync(PodFor(name, node), Namespace, ct: ct);
+                var at = await Waiter(name).Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+                return (at - started).TotalMilliseconds;
+            }
+
+            var sequential = new List<double>();
+            for (var i = 0; i < pods; i++) sequential.Add(await StartPod($"seq-{i}"));
+            await Task.Delay(idle, ct);
+            var loaded = ProcStatus.Read(agent.Id);
+            var containerdLoaded = ProcStatus.Read(ContainerdPid(agentDir));
+
+            await client.Pods.DeleteCollectionAsync(Namespace, deleteOptions: new() { GracePeriodSeconds = 0 }, ct: ct);
+            await Until(async () => (await client.Pods.ListAsync(Namespace, ct: ct)).Items.Count == 0, TimeSpan.FromSeconds(120), "the pods to be gone", agent, agentLog);
+            // The API objects go first; the burst starts once the runtime has torn the old sandboxes down too.
+            await Until(async () => (await Ctr(socket, ["tasks", "ls", "-q"], ct)).Trim().Length == 0, TimeSpan.FromSeconds(120), "the old pods' tasks to be gone", agent, agentLog);
+            var together = (await Task.WhenAll(Enumerable.Range(0, burst).Select(i => StartPod($"burst-{i}")))).ToList();
+            watchStop.Cancel();
+            try { await watch; } catch (OperationCanceledException) { }
+
+            var ctrSequential = new List<double>();
+            for (var i = 0; i < pods; i++) ctrSequential.Add(await CtrRun(socket, $"bench-ctr-seq-{i}", ctrIds, ct));
+            var ctrTogether = (await Task.WhenAll(Enumerable.Range(0, burst).Select(i => CtrRun(socket, $"bench-ctr-burst-{i}", ctrIds, ct)))).ToList();
+
+            Console.WriteLine($"node bench: {pods} pods one at a time, then {burst} at once; busybox, images imported; skiff {skiff}");
+            Console.WriteLine();
+            Console.WriteLine("| start | runs | p50 ms | p90 ms | p99 ms | max ms |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+            Row("pod, one at a time", sequential);
+            Row($"pod, {burst} at once", together);
+            Row("ctr run -d, one at a time", ctrSequential);
+            Row($"ctr run -d, {burst} at once", ctrTogether);
+            Console.WriteLine();
+            Console.WriteLine($"pod / ctr: p50 {Ratio(sequential, ctrSequential, 50)}, p99 {Ratio(sequential, ctrSequential, 99)} one at a time; " +
+                $"p50 {Ratio(together, ctrTogether, 50)}, p99 {Ratio(together, ctrTogether, 99)} at once");
+            Console.WriteLine();
+            Console.WriteLine("| process | pods | VmRSS MiB | VmHWM MiB | anon | file | shmem | threads |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            MemoryRow("skiff agent", 0, empty);
+            MemoryRow("skiff agent", pods, loaded);
+            MemoryRow("containerd", 0, containerdEmpty);
+            MemoryRow("containerd", pods, containerdLoaded);
+            return 0;
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"node bench failed: {e.Message}");
+            return 1;
+        }
+        finally
+        {
+            foreach (var id in ctrIds)
+            {
+                await Ctr(socket, ["task", "kill", "-s", "SIGKILL", id], CancellationToken.None);
+                await Ctr(socket, ["task", "delete", "-f", id], CancellationToken.None);
+                await Ctr(socket, ["container", "delete", id], CancellationToken.None);
+            }
+            if (!agent.HasExited) { agent.Kill(); await agent.WaitForExitAsync(CancellationToken.None); }
+            await Run(skiff, ["killall", "--data-dir", agentDir], CancellationToken.None);
+            try { Directory.Delete(agentDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool AllRunning(Pod p) =>
+        p.Status?.ContainerStatuses is { Count: > 0 } statuses && statuses.Count == (p.Spec?.Containers?.Count ?? -1) && statuses.All(s => s.State?.Running is not null);
+
+    private static Pod PodFor(string name, string node) => new()
+    {
+        Metadata = new() { Name = name },
+        Spec = new()
+        {
+            NodeName = node,
+            TerminationGracePeriodSeconds = 0,
+            Containers = [new Container { Name = "main", Image = Image, ImagePullPolicy = "IfNotPresent", Command = ["sh", "-c", "sleep 3600"] }],
+        },
+    };
+
+    /// <summary>ctr returns once the task is started (-d); the time of the whole command is the measure.</summary>
+    private static async Task<double> CtrRun(string socket, string id, List<string> ids, CancellationToken ct)
+    {
+        lock (ids) ids.Add(id);
+        var sw = Stopwatch.StartNew();
+        var (code, output) = await Run("ctr", ["--address", socket, "-n", "k8s.io", "run", "-d", "--null-io", Image, id, "sh", "-c", "sleep 3600"], ct);
+        if (code != 0) throw new InvalidOperationException($"ctr run {id} failed: {output}");
+        return sw.Elapsed.TotalMilliseconds;
+    }
+
+    private static async Task<string> Ctr(string socket, string[] args, CancellationToken ct) =>
+        (await Run("ctr", ["--address", socket, "-n", "k8s.io", .. args], ct)).Output;
+
+    private static async Task<(int Code, string Output)> Run(string file, string[] args, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync(ct);
+        var stderr = p.StandardError.ReadToEndAsync(ct);
+        await p.WaitForExitAsync(ct);
+        return (p.ExitCode, await stdout + await stderr);
+    }
+
+    private static int ContainerdPid(string agentDir) =>
+        int.Parse(File.ReadAllText(Path.Combine(agentDir, "agent", "containerd", "containerd.pid")).Trim(), CultureInfo.InvariantCulture);
+
+    private static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, string what, Process agent, ConcurrentQueue<string> log)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (agent.HasExited) throw new InvalidOperationException($"the agent exited with {agent.ExitCode}:\n{string.Join('\n', log.TakeLast(30))}");
+            if (await condition()) return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"timed out waiting for {what}:\n{string.Join('\n', log.TakeLast(30))}");
+    }
+
+    private static string ImagesDir()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var images = Path.Combine(dir.FullName, "out", "images");
+            if (File.Exists(Path.Combine(images, "busybox.tar"))) return images;
+        }
+        throw new InvalidOperationException("out/images/busybox.tar not found: run scripts/build-test-images.sh first");
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    private static string F(double v) => v.ToString("0", CultureInfo.InvariantCulture);
+
+    private static void Row(string what, List<double> v) =>
+        Console.WriteLine($"| {what} | {v.Count} | {F(Percentile(v, 50))} | {F(Percentile(v, 90))} | {F(Percentile(v, 99))} | {F(v.Max())} |");
+
+    private static string Ratio(List<double> a, List<double> b, double p) =>
+        (Percentile(a, p) / Percentile(b, p)).ToString("0.00", CultureInfo.InvariantCulture) + "×";
+
+    private static void MemoryRow(string process, int pods, ProcStatus s) =>
+        Console.WriteLine($"| {process} | {pods} | {ProcStatus.MiB(s.VmRssKiB)} | {ProcStatus.MiB(s.VmHwmKiB)} | {ProcStatus.MiB(s.RssAnonKiB)} | {ProcStatus.MiB(s.RssFileKiB)} | {ProcStatus.MiB(s.RssShmemKiB)} | {s.Threads} |");
+}
