@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Skiff.Api.Models.Core.V1;
 using Skiff.Client;
+using Skiff.Client.Events;
 using Skiff.Client.Informers;
 using Skiff.Scheduler.Binding;
 using Skiff.Scheduler.Cache;
@@ -67,7 +68,11 @@ public sealed class SchedulerHost(KubeClient client, SchedulerOptions options, I
             factory.For<StorageClass, StorageClassList>(),
             factory.For<Pdb, PdbList>());
         var api = new ClientSchedulerApi(client);
-        var events = new ClientEventRecorder(client, options.Profiles[0].SchedulerName, loggers.CreateLogger("scheduler.events"));
+        var component = options.Profiles[0].SchedulerName;
+        var recorder = new CoreEventRecorder(new ApiCoreEventSink(client),
+            new CoreEventRecorderOptions { Component = component, ReportingInstance = component + "-" + Environment.MachineName, QueueCapacity = 4096 },
+            loggers.CreateLogger("scheduler.events"));
+        var events = new ClientEventRecorder(recorder);
 
         var pluginEvents = new Dictionary<string, IReadOnlyList<ClusterEvent>>(StringComparer.Ordinal);
         var cache = new SchedulerCache();
@@ -94,7 +99,7 @@ public sealed class SchedulerHost(KubeClient client, SchedulerOptions options, I
         Started?.Invoke(scheduler);
         try
         {
-            await Task.WhenAll(queue.RunAsync(ct), events.RunAsync(ct), scheduler.RunAsync(ct)).ConfigureAwait(false);
+            await Task.WhenAll(queue.RunAsync(ct), recorder.RunAsync(ct), scheduler.RunAsync(ct)).ConfigureAwait(false);
         }
         finally { (Current, Cache, Queue) = (null, null, null); }
     }

@@ -86,6 +86,30 @@ public sealed class CoordinationTests(ServerFixture fx)
     }
 
     [Fact]
+    public async Task CoreV1EventsAggregateRepeatsIntoACountThatDescribeFindsByItsFieldSelector()
+    {
+        var ns = await fx.NewNamespaceAsync("coreevents");
+        var subject = await fx.Client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new() { Name = "subject", Namespace = ns } });
+        var recorder = new CoreEventRecorder(new ApiCoreEventSink(fx.Client),
+            new CoreEventRecorderOptions { Component = "client-tests", Host = "node-x", ReportingInstance = "node-x" });
+        using var cts = new CancellationTokenSource();
+        var run = recorder.RunAsync(cts.Token);
+        var involved = new ObjectReference { ApiVersion = "v1", Kind = "ConfigMap", Namespace = ns, Name = "subject", Uid = subject.Metadata!.Uid };
+        for (var i = 0; i < 3; i++) recorder.Record(involved, "Warning", "Failed", "it broke");
+
+        var events = fx.Client.Resource<Event, EventList>();
+        await Eventually.TrueAsync(async () => (await events.ListAsync(ns)).Items is [{ Count: 3 }], "one core/v1 Event with count 3");
+        var selector = $"involvedObject.name=subject,involvedObject.namespace={ns},involvedObject.kind=ConfigMap,involvedObject.uid={subject.Metadata.Uid}";
+        var e = (await events.ListAsync(ns, new ListOptions { FieldSelector = selector })).Items.Single();
+        Assert.Equal(("client-tests", "node-x"), (e.Source!.Component, e.Source.Host));
+        Assert.Equal(("Warning", "Failed", "it broke"), (e.Type, e.Reason, e.Message));
+        Assert.True(e.FirstTimestamp <= e.LastTimestamp);
+        Assert.StartsWith("subject.", e.Metadata!.Name);
+        cts.Cancel();
+        await run;
+    }
+
+    [Fact]
     public async Task AWatchFromACompactedResourceVersionSurfacesGoneForARelist()
     {
         await using var server = new Skiff.E2E.SkiffServer
