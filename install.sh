@@ -21,9 +21,15 @@ trap 'rm -rf "$out"' EXIT
 # One self-contained Native AOT binary (scripts/publish.sh): no JIT at run time, a fraction of the memory.
 ./scripts/publish.sh "$out" >/dev/null
 
-echo "[skiff] installing /usr/local/bin/skiff"
-install -m 0755 "$out/skiff" /usr/local/bin/skiff.new
-mv -f /usr/local/bin/skiff.new /usr/local/bin/skiff
+# The binary and the one native library the AOT build keeps beside it (SQLite's libe_sqlite3.so, found next to
+# the executable) live in /usr/local/lib/skiff; /usr/local/bin/skiff links to the binary.
+echo "[skiff] installing /usr/local/lib/skiff and /usr/local/bin/skiff"
+mkdir -p /usr/local/lib/skiff
+for f in "$out"/*.so; do install -m 0644 "$f" /usr/local/lib/skiff/; done
+install -m 0755 "$out/skiff" /usr/local/lib/skiff/skiff.new
+mv -f /usr/local/lib/skiff/skiff.new /usr/local/lib/skiff/skiff
+ln -sfn /usr/local/lib/skiff/skiff /usr/local/bin/skiff.new
+mv -Tf /usr/local/bin/skiff.new /usr/local/bin/skiff
 
 data_dir=/var/lib/skiff
 mkdir -p "$data_dir" /etc/skiff
