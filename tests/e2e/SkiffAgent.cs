@@ -63,7 +63,8 @@ public sealed class SkiffAgent : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process?.Dispose();
-        lock (_log) _log.AppendLine(SkiffServer.RunKillallAsync(DataDir).GetAwaiter().GetResult());
+        var killall = await SkiffServer.RunKillallAsync(DataDir);
+        lock (_log) _log.AppendLine(killall);
         try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

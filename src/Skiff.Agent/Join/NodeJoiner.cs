@@ -38,11 +38,7 @@ public sealed class NodeJoiner(Uri server, JoinToken token, TimeSpan? timeout = 
         };
         message.Headers.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{token.Username}:{token.Password}")));
-        HttpResponseMessage response;
-        try { response = await http.SendAsync(message, ct).ConfigureAwait(false); }
-        catch (HttpRequestException e) { throw new JoinException($"cannot reach {server}: {e.Message}", permanent: false, e); }
-        catch (TaskCanceledException e) when (!ct.IsCancellationRequested) { throw new JoinException($"{server} did not answer in {_timeout.TotalSeconds:0} s", permanent: false, e); }
-        using (response)
+        using (var response = await Reaching(() => http.SendAsync(message, ct), ct).ConfigureAwait(false))
         {
             var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.OK)
@@ -74,18 +70,21 @@ public sealed class NodeJoiner(Uri server, JoinToken token, TimeSpan? timeout = 
             ConnectTimeout = _timeout,
         };
         using var http = new HttpClient(handler) { Timeout = _timeout };
-        try
-        {
-            using var response = await http.GetAsync(new Uri(server, NodeJoinPaths.CaCerts), ct).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.NotFound || response.StatusCode == HttpStatusCode.Unauthorized)
-                throw new JoinException($"{server} serves no {NodeJoinPaths.CaCerts} ({(int)response.StatusCode}): is it a skiff server?", permanent: true);
-            if (!response.IsSuccessStatusCode)
-                throw new JoinException($"{server}{NodeJoinPaths.CaCerts} answered {(int)response.StatusCode}", permanent: false);
-            var pem = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-            if (!pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
-                throw new JoinException($"{server}{NodeJoinPaths.CaCerts} did not answer a PEM certificate", permanent: true);
-            return pem;
-        }
+        using var response = await Reaching(() => http.GetAsync(new Uri(server, NodeJoinPaths.CaCerts), ct), ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound || response.StatusCode == HttpStatusCode.Unauthorized)
+            throw new JoinException($"{server} serves no {NodeJoinPaths.CaCerts} ({(int)response.StatusCode}): is it a skiff server?", permanent: true);
+        if (!response.IsSuccessStatusCode)
+            throw new JoinException($"{server}{NodeJoinPaths.CaCerts} answered {(int)response.StatusCode}", permanent: false);
+        var pem = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        if (!pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            throw new JoinException($"{server}{NodeJoinPaths.CaCerts} did not answer a PEM certificate", permanent: true);
+        return pem;
+    }
+
+    /// <summary>Sends a request; a server that cannot be reached or does not answer in time is a join worth retrying.</summary>
+    private async Task<HttpResponseMessage> Reaching(Func<Task<HttpResponseMessage>> send, CancellationToken ct)
+    {
+        try { return await send().ConfigureAwait(false); }
         catch (HttpRequestException e) { throw new JoinException($"cannot reach {server}: {e.Message}", permanent: false, e); }
         catch (TaskCanceledException e) when (!ct.IsCancellationRequested) { throw new JoinException($"{server} did not answer in {_timeout.TotalSeconds:0} s", permanent: false, e); }
     }
