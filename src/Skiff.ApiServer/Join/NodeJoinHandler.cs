@@ -68,17 +68,9 @@ public sealed class NodeJoinHandler(ClusterPki pki, JoinToken token, ObjectRegis
 
     private static async Task<NodeJoinRequest> ReadRequestAsync(HttpContext ctx)
     {
-        if (ctx.Request.ContentLength > MaxBodyBytes) throw StatusException.TooLarge(MaxBodyBytes);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int n;
-        while ((n = await ctx.Request.Body.ReadAsync(chunk, ctx.RequestAborted)) > 0)
-        {
-            buffer.Write(chunk, 0, n);
-            if (buffer.Length > MaxBodyBytes) throw StatusException.TooLarge(MaxBodyBytes);
-        }
+        var body = await Serialization.RequestBody.ReadBytesAsync(ctx.Request, ctx.RequestAborted, MaxBodyBytes);
         NodeJoinRequest request;
-        try { request = NodeJoinRequest.FromJson(JsonNode.Parse(buffer.ToArray())); }
+        try { request = NodeJoinRequest.FromJson(JsonNode.Parse(body)); }
         catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
         {
             throw StatusException.BadRequest($"invalid join request: {e.Message}");

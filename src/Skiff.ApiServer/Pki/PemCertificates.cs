@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace Skiff.ApiServer.Pki;
 
 /// <summary>Loading certificate/key PEM pairs into objects TLS stacks accept.</summary>
-internal static class PemCertificates
+public static class PemCertificates
 {
     /// <summary>
     /// Combines a certificate and key PEM into one <see cref="X509Certificate2"/> with the key.

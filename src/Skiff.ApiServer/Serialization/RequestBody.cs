@@ -14,22 +14,23 @@ public static class RequestBody
     /// uploading gets the answer instead of a reset connection; larger bodies are cut off.</summary>
     private const long DrainBytes = 16 * 1024 * 1024;
 
-    public static async Task<byte[]> ReadBytesAsync(HttpRequest req, CancellationToken ct)
+    /// <param name="maxBytes">The limit; upstream's 3 MiB unless an endpoint takes less.</param>
+    public static async Task<byte[]> ReadBytesAsync(HttpRequest req, CancellationToken ct, long maxBytes = MaxBytes)
     {
-        if (req.ContentLength > MaxBytes)
+        if (req.ContentLength > maxBytes)
         {
             if (req.ContentLength <= DrainBytes) await DrainAsync(req, ct);
-            throw StatusException.TooLarge(MaxBytes);
+            throw StatusException.TooLarge(maxBytes);
         }
         using var ms = new MemoryStream(req.ContentLength is > 0 and <= MaxBytes ? (int)req.ContentLength.Value : 4096);
         var buffer = new byte[16384];
         int n;
         while ((n = await req.Body.ReadAsync(buffer, ct)) > 0)
         {
-            if (ms.Length + n > MaxBytes)
+            if (ms.Length + n > maxBytes)
             {
                 await DrainAsync(req, ct);
-                throw StatusException.TooLarge(MaxBytes);
+                throw StatusException.TooLarge(maxBytes);
             }
             ms.Write(buffer, 0, n);
         }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Skiff.Agent.Join;
 using Skiff.Api.Join;
@@ -56,7 +55,8 @@ public static class JoinedAgentRunner
             ClientKeyPem = joined.ClientKeyPem,
             UserAgent = "skiff-kubelet",
         }));
-        using var serving = ServingCertificate(joined);
+        // Kestrel's TLS wants a PKCS#12-backed key, as the server's own certificates are loaded.
+        using var serving = Skiff.ApiServer.Pki.PemCertificates.LoadWithKey(joined.ServingCertificatePem, joined.ServingKeyPem);
         var credentials = new AgentCredentials(serving, joined.ClientCaPem, joined.ServerCaPem);
         var agent = Skiff.Controllers.Common.Restarting.RunAsync("agent",
             c => AgentRunner.RunAsync(o.DataDir, settings, client, credentials, controlPlane: false, ApiServer.VersionInfo.GitVersion, lifetime.Loggers, c),
@@ -82,12 +82,5 @@ public static class JoinedAgentRunner
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
         }
-    }
-
-    /// <summary>The kubelet API's certificate with its key, in the form Kestrel's TLS wants (PKCS#12-backed).</summary>
-    private static X509Certificate2 ServingCertificate(NodeJoinResponse joined)
-    {
-        using var pem = X509Certificate2.CreateFromPem(joined.ServingCertificatePem, joined.ServingKeyPem);
-        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
     }
 }
