@@ -98,7 +98,12 @@ done
 chmod 1777 "$bb/tmp"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' > "$bb/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$bb/etc/group"
-bb_version=$("$busybox" | head -n1 | sed -E 's/^BusyBox v([0-9]+\.[0-9]+)\..*/\1/')
+# Read the whole banner before taking its first line: busybox writes its usage in hundreds of
+# small writes, so `busybox | head -n1` kills it with SIGPIPE now and then, and under pipefail
+# that failed this script with no message (seen once in CI).
+bb_banner=$("$busybox" 2>&1 || true)
+bb_version=$(sed -nE '1s/^BusyBox v([0-9]+\.[0-9]+)\..*/\1/p' <<<"$bb_banner")
+[ -n "$bb_version" ] || { echo "build-test-images: cannot read busybox's version from: ${bb_banner%%$'\n'*}" >&2; exit 1; }
 find "$bb" -exec touch -h -d "@$epoch" {} +
 build_image busybox "$bb" '{"Env":["PATH=/bin"],"Cmd":["sh"],"WorkingDir":"/"}' \
   docker.io/library/busybox:latest "docker.io/library/busybox:$bb_version"
