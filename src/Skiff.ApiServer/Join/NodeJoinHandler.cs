@@ -76,8 +76,7 @@ public sealed class NodeJoinHandler(ClusterPki pki, JoinToken token, ObjectRegis
             throw StatusException.BadRequest($"invalid join request: {e.Message}");
         }
         var problems = new List<StatusCause>();
-        if (request.NodeName.Length > 253 - NodePasswordSuffix.Length
-            || !System.Text.RegularExpressions.Regex.IsMatch(request.NodeName, @"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"))
+        if (request.NodeName.Length > 253 - NodePasswordSuffix.Length || Skiff.Api.Validation.NameFormats.IsDns1123Subdomain(request.NodeName).Count > 0)
             problems.Add(new StatusCause("FieldValueInvalid", $"Invalid value: \"{request.NodeName}\": a node name must be a lower-case DNS subdomain of at most {253 - NodePasswordSuffix.Length} characters", "nodeName"));
         if (request.NodeIps.Count > 8) problems.Add(new StatusCause("FieldValueTooLong", "Too many: at most 8 addresses", "nodeIPs"));
         foreach (var ip in request.NodeIps)

@@ -30,7 +30,7 @@ internal sealed class AgentFlags
         };
         if (sources.Get(NodeName) is { Length: > 0 } nodeName)
         {
-            if (!System.Text.RegularExpressions.Regex.IsMatch(nodeName, @"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"))
+            if (Skiff.Api.Validation.NameFormats.IsDns1123Subdomain(nodeName).Count > 0)
                 throw new FormatException($"--node-name: \"{nodeName}\" is not a valid node name (lower-case DNS subdomain)");
             settings = settings with { NodeName = nodeName };
         }
