@@ -4,6 +4,7 @@ using Skiff.Agent.Kubelet.Probes;
 using Skiff.Agent.Volumes;
 using Skiff.Api.Models.Core.V1;
 using Skiff.Client;
+using Skiff.Client.Events;
 using Skiff.Client.Informers;
 using Skiff.Client.Rest;
 
@@ -14,7 +15,8 @@ namespace Skiff.Agent.Kubelet;
 /// keeps its status and Lease current, waits for the node's pod CIDR and writes the pod network config,
 /// then runs the pods bound to this node (an informer with field selector spec.nodeName=&lt;node&gt;) through
 /// one worker per pod, woken by API changes, runtime changes (the PLEG) and probe results. State lives in
-/// the API and the runtime, so a restarted kubelet re-adopts running pods by their CRI labels.
+/// the API and the runtime, so a restarted kubelet re-adopts running pods by their CRI labels. What it does
+/// to pods and the node is reported as core/v1 Events (source kubelet, host the node), written in the background.
 /// </summary>
 public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions agent, KubeletOptions options, ILoggerFactory loggers,
     IVolumeManager? volumes = null, Server.KnownPods? known = null)
@@ -23,18 +25,33 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
 
     public async Task RunAsync(CancellationToken ct)
     {
+        var recorder = new CoreEventRecorder(new ApiCoreEventSink(client),
+            new CoreEventRecorderOptions { Component = "kubelet", Host = options.NodeName, ReportingInstance = options.NodeName },
+            loggers.CreateLogger("Skiff.Agent.Kubelet.Events"));
+        // The writer lives exactly as long as this run, however it ends (a failed run is restarted by the caller).
+        using var stopEvents = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var writer = Task.Run(() => recorder.RunAsync(stopEvents.Token), CancellationToken.None);
+        try { await RunAsync(new RecordedKubeletEvents(recorder), ct).ConfigureAwait(false); }
+        finally
+        {
+            await stopEvents.CancelAsync().ConfigureAwait(false);
+            await writer.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync(IKubeletEvents events, CancellationToken ct)
+    {
         var log = loggers.CreateLogger<Kubelet>();
+        var background = new List<Task>();
         var machine = MachineInfo.Read(agent.DataDir);
         var hostIp = options.NodeIp ?? MachineInfo.DetectHostIp();
         var registrar = new NodeRegistrar(client, options, machine, loggers.CreateLogger<NodeRegistrar>());
         var registered = await registrar.RegisterAsync(ct).ConfigureAwait(false);
-        var reporter = new NodeStatusReporter(client, node.Runtime, options, machine, hostIp, agent.DataDir, loggers.CreateLogger<NodeStatusReporter>());
+        events.Record(KubeletEvents.NodeRef(options.NodeName), EventTypes.Normal, EventReasons.Starting, "Starting kubelet.");
+        var reporter = new NodeStatusReporter(client, node.Runtime, options, machine, hostIp, agent.DataDir, loggers.CreateLogger<NodeStatusReporter>(), events);
         var lease = new LeaseRenewer(client, options, () => registered.Metadata?.Uid, loggers.CreateLogger<LeaseRenewer>());
-        var background = new List<Task>
-        {
-            Task.Run(() => reporter.RunAsync(ct), CancellationToken.None),
-            Task.Run(() => lease.RunAsync(ct), CancellationToken.None),
-        };
+        background.Add(Task.Run(() => reporter.RunAsync(ct), CancellationToken.None));
+        background.Add(Task.Run(() => lease.RunAsync(ct), CancellationToken.None));
 
         var podCidr = await registrar.WaitForPodCidrAsync(ct).ConfigureAwait(false);
         if (agent.ContainerRuntimeEndpoint is null)
@@ -50,11 +67,11 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
         var runtime = new ContainerRuntimeManager(node.Runtime, loggers.CreateLogger<ContainerRuntimeManager>());
         PodWorkers? workers = null;
         await using var probes = new ProbeManager(new ProberSet(new ExecProber(runtime), http, new TcpProber(), grpc),
-            uid => workers?.Signal(uid), loggers.CreateLogger<ProbeManager>());
+            uid => workers?.Signal(uid), loggers.CreateLogger<ProbeManager>(), events);
         var facts = new NodeFacts(hostIp, machine.Cpus, machine.MemoryBytes - NodeStatusReporter.MemoryEvictionBytes);
         var syncer = new PodSyncer(
             runtime,
-            new ImageManager(node.Images, new Backoff(options.BackoffInitial, options.BackoffMax), loggers.CreateLogger<ImageManager>()),
+            new ImageManager(node.Images, new Backoff(options.BackoffInitial, options.BackoffMax), loggers.CreateLogger<ImageManager>(), events),
             new EnvBuilder(new ApiConfigSource(client)),
             volumes ?? new EmptyDirOnlyVolumeManager(agent.Paths, loggers.CreateLogger<EmptyDirOnlyVolumeManager>()),
             probes,
@@ -64,7 +81,8 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
             new Backoff(options.BackoffInitial, options.BackoffMax),
             agent.Paths,
             () => facts,
-            loggers.CreateLogger<PodSyncer>());
+            loggers.CreateLogger<PodSyncer>(),
+            events);
 
         await using var informers = new SharedInformerFactory(client,
             new SharedInformerOptions { Selectors = new ListOptions { FieldSelector = $"spec.nodeName={options.NodeName}" } }, loggers);

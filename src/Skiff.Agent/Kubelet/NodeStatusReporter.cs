@@ -28,10 +28,12 @@ public sealed record NodeReadings
 /// (capacity less upstream's default hard eviction thresholds: 100Mi memory, 10% of the node filesystem),
 /// addresses, nodeInfo, daemon endpoints and the Ready, MemoryPressure, DiskPressure and PIDPressure
 /// conditions. Checked every update period, written when something other than heartbeats changed or the
-/// report period passed (the Lease is the liveness signal). Runs on one task.
+/// report period passed (the Lease is the liveness signal). A condition that changed (or is reported for the
+/// first time since the kubelet started) is an event on the Node, as upstream's ("Node n1 status is now: NodeReady").
+/// Runs on one task.
 /// </summary>
 public sealed class NodeStatusReporter(KubeClient client, RuntimeServiceClient runtime, KubeletOptions options, MachineInfo machine,
-    string hostIp, string dataDir, ILogger<NodeStatusReporter> log)
+    string hostIp, string dataDir, ILogger<NodeStatusReporter> log, IKubeletEvents? events = null)
 {
     public const long MemoryEvictionBytes = 100 * 1024 * 1024;
     private NodeStatus? _lastSent;
@@ -61,9 +63,31 @@ public sealed class NodeStatusReporter(KubeClient client, RuntimeServiceClient r
             new WriteOptions { FieldManager = "skiff-kubelet" }, subresource: "status", ct: ct).ConfigureAwait(false);
         if (_lastSent is null || Ready(_lastSent) != Ready(status))
             log.LogInformation("Node {Node} is {Ready}", options.NodeName, Ready(status) == "True" ? "Ready" : $"NotReady ({readings.RuntimeProblem})");
+        RecordTransitions(_lastSent, status);
         _lastSent = status;
         _lastSentAt = now;
     }
+
+    private void RecordTransitions(NodeStatus? previous, NodeStatus current)
+    {
+        if (events is null) return;
+        foreach (var c in current.Conditions ?? [])
+        {
+            if (previous?.Conditions?.FirstOrDefault(p => p.Type == c.Type)?.Status == c.Status) continue;
+            if (ConditionEvent(c.Type, c.Status == "True") is { } reason)
+                events.Record(KubeletEvents.NodeRef(options.NodeName), EventTypes.Normal, reason, $"Node {options.NodeName} status is now: {reason}");
+        }
+    }
+
+    /// <summary>Upstream's node status event reasons for a condition's new value.</summary>
+    public static string? ConditionEvent(string? type, bool isTrue) => type switch
+    {
+        "Ready" => isTrue ? "NodeReady" : "NodeNotReady",
+        "MemoryPressure" => isTrue ? "NodeHasInsufficientMemory" : "NodeHasSufficientMemory",
+        "DiskPressure" => isTrue ? "NodeHasDiskPressure" : "NodeHasNoDiskPressure",
+        "PIDPressure" => isTrue ? "NodeHasInsufficientPID" : "NodeHasSufficientPID",
+        _ => null,
+    };
 
     private async Task<NodeReadings> ReadAsync(CancellationToken ct)
     {

@@ -40,6 +40,9 @@ public sealed record NodeFacts(string? HostIp, decimal CpuCores, decimal MemoryB
 /// policy with crash-loop backoff; liveness or startup probe failures restart the container; a pod being
 /// deleted is stopped gracefully (preStop, SIGTERM, grace period, SIGKILL), its status written, its
 /// runtime objects and volumes removed, and the object deleted. Every sync ends by writing the status.
+/// What it does and what fails is reported as events with upstream's reasons and messages (SandboxChanged,
+/// FailedCreatePodSandBox, FailedMount, Created, Started, Failed, Killing, BackOff, FailedPostStartHook,
+/// FailedPreStopHook); recording them never delays the sync.
 /// Called only from the pod's worker, so one pod's syncs never overlap; thread-safe across pods.
 /// </summary>
 public sealed class PodSyncer(
@@ -54,9 +57,11 @@ public sealed class PodSyncer(
     Backoff crashBackoff,
     AgentPaths paths,
     Func<NodeFacts> node,
-    ILogger<PodSyncer> log)
+    ILogger<PodSyncer> log,
+    IKubeletEvents? events = null)
 {
     private const int MinimumGraceSeconds = 2;
+    private readonly IKubeletEvents _events = events ?? KubeletEvents.None;
 
     public async Task<SyncOutcome> SyncAsync(string uid, Pod? pod, PodWorkerState state, CancellationToken ct)
     {
@@ -79,7 +84,7 @@ public sealed class PodSyncer(
         if (rt.Current is { Ready: true } sandbox)
         {
             var sandboxConfig = RuntimeConfigBuilder.Sandbox(pod, sandbox.Attempt, PodNaming.LogDirectory(paths, pod));
-            state.Mounts ??= await volumes.SetUpAsync(pod, ct).ConfigureAwait(false);
+            state.Mounts ??= await SetUpVolumesAsync(pod, ct).ConfigureAwait(false);
             var changed = await SyncContainersAsync(pod, rt, sandbox, sandboxConfig, state.Mounts, waiting, requeue, ct).ConfigureAwait(false);
             if (changed) rt = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
         }
@@ -113,21 +118,44 @@ public sealed class PodSyncer(
         var policy = pod.Spec?.RestartPolicy ?? "Always";
         if (current is not null && policy == "Never" && rt.Containers.Any(c => !c.IsInit))
             return false; // its containers ran once; with Never they are not run again, so the pod is finished
+        if (rt.Sandboxes.Count > 0)
+            _events.Pod(pod, EventTypes.Normal, EventReasons.SandboxChanged, "Pod sandbox changed, it will be killed and re-created.");
         foreach (var c in rt.Containers.Where(c => c.State is ContainerRunState.Running or ContainerRunState.Created))
+        {
+            if (KubeletEvents.FieldPath(pod.Spec, c.Name) is not null)
+                _events.Container(pod, c.Name, EventTypes.Normal, EventReasons.Killing, $"Stopping container {c.Name}");
             await runtime.StopContainerAsync(c.Id, 0, ct).ConfigureAwait(false);
+        }
         foreach (var s in rt.Sandboxes) await runtime.StopSandboxAsync(s.Id, ct).ConfigureAwait(false);
 
-        state.Mounts = await volumes.SetUpAsync(pod, ct).ConfigureAwait(false);
+        state.Mounts = await SetUpVolumesAsync(pod, ct).ConfigureAwait(false);
         var logDir = PodNaming.LogDirectory(paths, pod);
         Directory.CreateDirectory(logDir);
         var attempt = rt.Sandboxes.Count == 0 ? 0u : rt.Sandboxes.Max(s => s.Attempt) + 1;
         var clock = Stopwatch.StartNew();
-        var id = await runtime.RunSandboxAsync(RuntimeConfigBuilder.Sandbox(pod, attempt, logDir), ct).ConfigureAwait(false);
+        string id;
+        try { id = await runtime.RunSandboxAsync(RuntimeConfigBuilder.Sandbox(pod, attempt, logDir), ct).ConfigureAwait(false); }
+        catch (RpcException e)
+        {
+            _events.Pod(pod, EventTypes.Warning, EventReasons.FailedCreatePodSandBox, $"Failed to create pod sandbox: {KubeletEvents.GoError(e)}");
+            throw;
+        }
         log.LogInformation("Pod {Pod}: started sandbox {Sandbox} (attempt {Attempt}) in {Ms} ms", PodNaming.FullName(pod), Short(id), attempt, clock.ElapsedMilliseconds);
         // The newest old sandbox stays (stopped) so its containers still give restart counts and lastState;
         // older ones go, with their containers.
         foreach (var s in rt.Sandboxes.Skip(1)) await runtime.RemoveSandboxAsync(s.Id, ct).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>Sets up the pod's volumes; a failure is a FailedMount event on the pod, and fails the sync (which retries).</summary>
+    private async Task<IReadOnlyList<VolumeMount>> SetUpVolumesAsync(Pod pod, CancellationToken ct)
+    {
+        try { return await volumes.SetUpAsync(pod, ct).ConfigureAwait(false); }
+        catch (VolumeSetupException e)
+        {
+            _events.Pod(pod, EventTypes.Warning, EventReasons.FailedMount, e.Message);
+            throw;
+        }
     }
 
     /// <summary>Init containers in order, then the containers. True when anything was started, stopped or removed.</summary>
@@ -170,7 +198,8 @@ public sealed class PodSyncer(
                         log.LogInformation("Pod {Pod}: container {Container} failed its {Probe} probe and will be restarted", PodNaming.FullName(pod), spec.Name, failed);
                         var probe = failed == "liveness" ? spec.LivenessProbe : spec.StartupProbe;
                         var grace = probe?.TerminationGracePeriodSeconds ?? pod.Spec?.TerminationGracePeriodSeconds ?? 30;
-                        await KillContainerAsync(pod, spec, c, grace, rt.Current?.Ip, ct).ConfigureAwait(false);
+                        var message = $"Container {spec.Name} failed {failed} probe" + (policy == "Never" ? "" : ", will be restarted");
+                        await KillContainerAsync(pod, spec, c, grace, rt.Current?.Ip, ct, message).ConfigureAwait(false);
                         probes.Update(pod, RuntimePod.Empty(PodNaming.Uid(pod)));
                         requeue.In(TimeSpan.Zero);
                         changed = true;
@@ -201,6 +230,8 @@ public sealed class PodSyncer(
         if (crashBackoff.IsInBackoffSince(key, finished))
         {
             var delay = crashBackoff.Get(key);
+            _events.Container(pod, spec.Name!, EventTypes.Warning, EventReasons.BackOff,
+                $"Back-off restarting failed container {spec.Name} in pod {KubeletEvents.PodDescription(pod)}");
             waiting[spec.Name!] = ("CrashLoopBackOff",
                 $"back-off {FormatDelay(delay)} restarting failed container={spec.Name} pod={pod.Metadata?.Name}_{pod.Metadata?.Namespace}({PodNaming.Uid(pod)})");
             requeue.At(crashBackoff.RetryAt(key, finished), crashBackoff.Now);
@@ -220,6 +251,7 @@ public sealed class PodSyncer(
         try { imageRef = await images.EnsureImageAsync(pod, spec, sandboxConfig, ct).ConfigureAwait(false); }
         catch (ImagePullException e)
         {
+            _events.Container(pod, name, EventTypes.Warning, EventReasons.Failed, $"Error: {e.Reason}");
             waiting[name] = (e.Reason, e.Message);
             log.LogInformation("Pod {Pod}: container {Container}: {Reason}: {Message}", PodNaming.FullName(pod), name, e.Reason, e.Message);
             requeue.In(e.Reason == "ErrImageNeverPull" ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(2));
@@ -234,6 +266,7 @@ public sealed class PodSyncer(
         }
         catch (ContainerConfigException e)
         {
+            _events.Container(pod, name, EventTypes.Warning, EventReasons.Failed, $"Error: {e.Message}");
             waiting[name] = ("CreateContainerConfigError", e.Message);
             requeue.In(TimeSpan.FromSeconds(5));
             return false;
@@ -247,22 +280,26 @@ public sealed class PodSyncer(
         }
         catch (RpcException e)
         {
+            _events.Container(pod, name, EventTypes.Warning, EventReasons.Failed, $"Error: {e.Detail}");
             waiting[name] = ("CreateContainerError", e.Message);
             requeue.In(TimeSpan.FromSeconds(5));
             return false;
         }
+        _events.Container(pod, name, EventTypes.Normal, EventReasons.Created, "Container created");
         try
         {
             await runtime.StartContainerAsync(id, ct).ConfigureAwait(false);
         }
         catch (RpcException e)
         {
+            _events.Container(pod, name, EventTypes.Warning, EventReasons.Failed, $"Error: {e.Detail}");
             // The container stays Created or Exited with the runtime's reason; the next sync restarts it by policy.
             log.LogInformation("Pod {Pod}: container {Container} failed to start: {Error}", PodNaming.FullName(pod), name, e.Message);
             requeue.In(TimeSpan.FromSeconds(1));
             return true;
         }
         log.LogInformation("Pod {Pod}: started container {Container} {Id} (restart {Attempt})", PodNaming.FullName(pod), name, Short(id), attempt);
+        _events.Container(pod, name, EventTypes.Normal, EventReasons.Started, "Container started");
         if (spec.Lifecycle?.PostStart is { } postStart)
         {
             var podIp = pod.Spec?.HostNetwork == true ? node().HostIp : sandbox.Ip;
@@ -270,6 +307,9 @@ public sealed class PodSyncer(
             if (error is not null)
             {
                 log.LogWarning("Pod {Pod}: postStart hook of {Container} failed ({Error}); killing the container", PodNaming.FullName(pod), name, error);
+                // Not the hook's output: it may hold secrets (upstream leaves it out too).
+                _events.Container(pod, name, EventTypes.Warning, EventReasons.FailedPostStartHook, "PostStartHook failed");
+                _events.Container(pod, name, EventTypes.Normal, EventReasons.Killing, "FailedPostStartHook");
                 await runtime.StopContainerAsync(id, MinimumGraceSeconds, ct).ConfigureAwait(false);
             }
         }
@@ -286,15 +326,24 @@ public sealed class PodSyncer(
         return file;
     }
 
-    /// <summary>preStop (bounded by the grace period), then SIGTERM and SIGKILL after what is left of it (at least 2 s, as upstream).</summary>
-    private async Task KillContainerAsync(Pod? pod, Container? spec, ContainerView c, long graceSeconds, string? podIp, CancellationToken ct)
+    /// <summary>
+    /// A Killing event (<paramref name="message"/>, by default "Stopping container NAME"), preStop (bounded by the grace
+    /// period), then SIGTERM and SIGKILL after what is left of it (at least 2 s, as upstream).
+    /// </summary>
+    private async Task KillContainerAsync(Pod? pod, Container? spec, ContainerView c, long graceSeconds, string? podIp, CancellationToken ct, string? message = null)
     {
         var grace = graceSeconds;
+        if (pod is not null && spec is not null)
+            _events.Container(pod, c.Name, EventTypes.Normal, EventReasons.Killing, message ?? $"Stopping container {c.Name}");
         if (c.State == ContainerRunState.Running && spec?.Lifecycle?.PreStop is { } preStop && grace > 0)
         {
             var clock = Stopwatch.StartNew();
             var error = await hooks.RunAsync(preStop, new ProbeTarget(spec, c.Id, podIp), TimeSpan.FromSeconds(grace), ct).ConfigureAwait(false);
-            if (error is not null) log.LogWarning("preStop hook of {Container} failed: {Error}", spec.Name, error);
+            if (error is not null)
+            {
+                log.LogWarning("preStop hook of {Container} failed: {Error}", spec.Name, error);
+                if (pod is not null) _events.Container(pod, c.Name, EventTypes.Warning, EventReasons.FailedPreStopHook, "PreStopHook failed");
+            }
             grace -= (long)clock.Elapsed.TotalSeconds;
         }
         if (graceSeconds > 0 && grace < MinimumGraceSeconds) grace = MinimumGraceSeconds;

@@ -10,10 +10,12 @@ namespace Skiff.Agent.Kubelet.Probes;
 /// container's start, periodSeconds, timeoutSeconds, success/failureThreshold). Results start as
 /// upstream's (readiness Failure, liveness Success, startup Unknown); liveness and readiness wait for a
 /// startup probe to succeed. A result change calls <c>onChange(podUid)</c> so the pod is synced. Results
-/// are read by container id, so a restarted container starts over. Thread-safe.
+/// are read by container id, so a restarted container starts over. Every failed probe is a Warning event
+/// on the container (Unhealthy, "Liveness probe failed: ..."), as upstream's prober records. Thread-safe.
 /// </summary>
-public sealed class ProbeManager(ProberSet probers, Action<string> onChange, ILogger<ProbeManager> log) : IAsyncDisposable
+public sealed class ProbeManager(ProberSet probers, Action<string> onChange, ILogger<ProbeManager> log, IKubeletEvents? events = null) : IAsyncDisposable
 {
+    private readonly IKubeletEvents _events = events ?? KubeletEvents.None;
     private readonly ConcurrentDictionary<(string ContainerId, ProbeKind Kind), Worker> _workers = new();
     private readonly ConcurrentDictionary<(string ContainerId, ProbeKind Kind), ProbeResult> _results = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -58,7 +60,8 @@ public sealed class ProbeManager(ProberSet probers, Action<string> onChange, ILo
                 _workers.GetOrAdd((c.Id, kind), key =>
                 {
                     if (kind == ProbeKind.Readiness && WasReady(pod, c.ContainerId)) _results[key] = ProbeResult.Success;
-                    var w = new Worker(uid, kind, probe, new ProbeTarget(spec, c.Id, podIp), c.StartedAt ?? DateTimeOffset.UtcNow, spec.StartupProbe is not null);
+                    var w = new Worker(uid, kind, probe, new ProbeTarget(spec, c.Id, podIp), c.StartedAt ?? DateTimeOffset.UtcNow, spec.StartupProbe is not null,
+                        KubeletEvents.ContainerRef(pod, spec.Name ?? ""));
                     w.Run = Task.Run(() => RunAsync(w, w.Stop.Token), CancellationToken.None);
                     return w;
                 });
@@ -109,7 +112,11 @@ public sealed class ProbeManager(ProberSet probers, Action<string> onChange, ILo
                 var result = ok ? ProbeResult.Success : ProbeResult.Failure;
                 run = result == last ? run + 1 : 1;
                 last = result;
-                if (!ok) log.LogDebug("{Kind} probe of {Container} failed: {Message}", w.Kind, w.Target.ContainerId, message);
+                if (!ok && !ct.IsCancellationRequested)
+                {
+                    log.LogDebug("{Kind} probe of {Container} failed: {Message}", w.Kind, w.Target.ContainerId, message);
+                    _events.Record(w.Ref, EventTypes.Warning, EventReasons.Unhealthy, $"{w.Kind} probe failed: {message}");
+                }
                 var reached = result == ProbeResult.Success ? run >= successThreshold : run >= failureThreshold;
                 if (reached && Get(w.Target.ContainerId, w.Kind) != result && !ct.IsCancellationRequested)
                 {
@@ -134,8 +141,11 @@ public sealed class ProbeManager(ProberSet probers, Action<string> onChange, ILo
         _stopping.Dispose();
     }
 
-    private sealed class Worker(string podUid, ProbeKind kind, Probe probe, ProbeTarget target, DateTimeOffset startedAt, bool hasStartupProbe)
+    private sealed class Worker(string podUid, ProbeKind kind, Probe probe, ProbeTarget target, DateTimeOffset startedAt, bool hasStartupProbe,
+        ObjectReference reference)
     {
+        /// <summary>The container, for its events.</summary>
+        public ObjectReference Ref => reference;
         public string PodUid => podUid;
         public ProbeKind Kind => kind;
         public Probe Probe => probe;

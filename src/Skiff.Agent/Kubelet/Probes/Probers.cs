@@ -34,7 +34,8 @@ public sealed class ProberSet(IProber exec, IProber http, IProber tcp, IProber g
     }
 }
 
-/// <summary>exec: the command's exit code in the container (0 is success), through CRI ExecSync.</summary>
+/// <summary>exec: the command's exit code in the container (0 is success), through CRI ExecSync. A failure's message is
+/// the command's output, as upstream's (so the Unhealthy event reads "Liveness probe failed: &lt;output&gt;").</summary>
 public sealed class ExecProber(ContainerRuntimeManager runtime) : IProber
 {
     public async Task<(bool Ok, string Message)> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct)
@@ -43,7 +44,7 @@ public sealed class ExecProber(ContainerRuntimeManager runtime) : IProber
         {
             var r = await runtime.ExecSyncAsync(target.ContainerId, probe.Exec!.Command ?? [], timeout, ct).ConfigureAwait(false);
             var output = r.Stdout.ToStringUtf8() + r.Stderr.ToStringUtf8();
-            return r.ExitCode == 0 ? (true, output) : (false, $"command exited with {r.ExitCode}: {output.Trim()}");
+            return (r.ExitCode == 0, r.ExitCode == 0 ? output : output.TrimEnd());
         }
         catch (Cri.Grpc.RpcException e) { return (false, e.Message); }
     }
