@@ -314,6 +314,62 @@ public sealed class NodeTests(AgentServerFixture f, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task TheKubeletReportsAPodsLifeAsEventsThatKubectlDescribeShows()
+    {
+        var ns = await f.NamespaceAsync("events");
+        await Node.ApplyAsync(S, ns, Node.PodYaml("told", NodeName, "touch /tmp/alive; sleep 2; rm /tmp/alive; sleep 3600", extra: """
+                livenessProbe:
+                  exec: {command: [cat, /tmp/alive]}
+                  periodSeconds: 1
+                  failureThreshold: 1
+            """));
+        await Node.WaitForPodAsync(S, ns, "told", p => Node.Container(p)?["restartCount"]?.GetValue<int>() >= 1, "a restart after the liveness probe failed");
+
+        // Events are written in the background: wait for the restart's second Started (one event, count 2).
+        JsonArray events = [];
+        await Node.WaitAsync(async () =>
+        {
+            events = JsonNode.Parse(await Kubectl.OkAsync(S, "get", "events", "-n", ns, "--field-selector", "involvedObject.name=told", "-o", "json"))!["items"]!.AsArray();
+            return events.Any(e => Reason(e) == "Started" && e!["count"]!.GetValue<int>() >= 2);
+        }, Node.Patience, "the kubelet's Started event with count 2", S);
+
+        JsonNode One(string reason) => events.Single(e => Reason(e) == reason)!;
+        foreach (var (reason, type, message) in new[]
+        {
+            ("Pulled", "Normal", "Container image \"busybox\" already present on machine and can be accessed by the pod"),
+            ("Created", "Normal", "Container created"),
+            ("Started", "Normal", "Container started"),
+            ("Unhealthy", "Warning", "Liveness probe failed: cat: can't open '/tmp/alive': No such file or directory"),
+            ("Killing", "Normal", "Container main failed liveness probe, will be restarted"),
+        })
+        {
+            var e = One(reason);
+            Assert.Equal(type, e["type"]!.GetValue<string>());
+            Assert.Equal(message, e["message"]!.GetValue<string>());
+            Assert.Equal("spec.containers{main}", e["involvedObject"]!["fieldPath"]!.GetValue<string>());
+            Assert.Equal("Pod", e["involvedObject"]!["kind"]!.GetValue<string>());
+            Assert.Equal("kubelet", e["source"]!["component"]!.GetValue<string>());
+            Assert.Equal(NodeName, e["source"]!["host"]!.GetValue<string>());
+            Assert.Equal("kubelet", e["reportingComponent"]!.GetValue<string>());
+        }
+
+        // kubectl describe finds them by the pod's uid and prints upstream's table.
+        var described = await Kubectl.OkAsync(S, "describe", "pod", "told", "-n", ns);
+        var table = described[described.IndexOf("\nEvents:", StringComparison.Ordinal)..];
+        Assert.Matches(@"Type\s+Reason\s+Age\s+From\s+Message", table);
+        Assert.Matches(@"Warning\s+Unhealthy\s+.*kubelet\s+Liveness probe failed", table);
+        Assert.Matches(@"Normal\s+Started\s+.*\(x\d+ over .*kubelet\s+Container started", table);
+
+        // The node's own: the kubelet started and the node became Ready (events of cluster-scoped objects live in default).
+        var nodeEvents = JsonNode.Parse(await Kubectl.OkAsync(S, "get", "events", "-n", "default",
+            "--field-selector", $"involvedObject.kind=Node,involvedObject.name={NodeName}", "-o", "json"))!["items"]!.AsArray();
+        Assert.Contains(nodeEvents, e => Reason(e) == "Starting" && e!["message"]!.GetValue<string>() == "Starting kubelet.");
+        Assert.Contains(nodeEvents, e => Reason(e) == "NodeReady" && e!["message"]!.GetValue<string>() == $"Node {NodeName} status is now: NodeReady");
+
+        static string? Reason(JsonNode? e) => e?["reason"]?.GetValue<string>();
+    }
+
+    [Fact]
     public async Task MissingImagesAndConfigAreReportedAsWaitingReasons()
     {
         var ns = await f.NamespaceAsync("waiting");
