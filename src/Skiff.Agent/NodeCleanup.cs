@@ -11,7 +11,8 @@ namespace Skiff.Agent;
 /// What <c>skiff killall</c> does for one data dir (k3s-killall.sh's job): stop the skiff processes that run on
 /// it, bring its containerd up once more to stop and remove every pod through CRI (so the CNI plugins release
 /// IPs, iptables rules and network namespaces properly), stop containerd, kill whatever still mentions the
-/// data dir (shims and their containers), unmount everything under it and delete the pods' bridge.
+/// data dir (shims and their containers), unmount everything under it, delete the pods' bridge and its
+/// masquerade rules.
 /// </summary>
 public sealed class NodeCleanup(AgentOptions options, ILoggerFactory loggers)
 {
@@ -35,6 +36,14 @@ public sealed class NodeCleanup(AgentOptions options, ILoggerFactory loggers)
         {
             await RunAsync("ip", ["link", "delete", bridge], ct).ConfigureAwait(false);
             _log.LogInformation("Deleted bridge {Bridge}", bridge);
+        }
+        foreach (var ipv6 in new[] { false, true })
+        {
+            try { await Cni.PodMasquerade.RemoveAsync(bridge, ipv6, ct).ConfigureAwait(false); }
+            catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
+            {
+                _log.LogDebug("Removing the masquerade rules of {Bridge}: {Error}", bridge, e.Message);
+            }
         }
     }
 

@@ -37,7 +37,7 @@ public sealed class NodeRuntime : IAsyncDisposable
     {
         var log = loggers.CreateLogger<NodeRuntime>();
         var paths = options.Paths;
-        if (options.PodCidr is not null && await CniConfig.For(options).WriteAsync(paths.CniConfDir, ct).ConfigureAwait(false))
+        if (options.PodCidr is not null && options.ContainerRuntimeEndpoint is null && await CniConfig.ApplyAsync(options, log, ct).ConfigureAwait(false))
             log.LogInformation("Wrote the pod network config for {PodCidr} to {ConfDir}", options.PodCidr, paths.CniConfDir);
 
         if (options.ContainerRuntimeEndpoint is not null)

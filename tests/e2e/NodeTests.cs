@@ -454,12 +454,27 @@ public sealed class NodeRestartTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(containerId, Node.Container(after)!["containerID"]!.GetValue<string>());
         Assert.Equal("True", Node.Condition(after, "Ready"));
 
+        var chain = "SKIFF-MASQ-" + _server.Bridge;
+        Assert.Contains($"-j {chain}", NatRules("POSTROUTING"));
+        Assert.Contains($"-A {chain} -j MASQUERADE", NatRules(chain));
+
         await _server.KillallAsync();
         Assert.False(Directory.Exists($"/sys/class/net/{_server.Bridge}"), "the bridge is deleted");
+        Assert.DoesNotContain($"-j {chain}", NatRules("POSTROUTING"));
+        Assert.Equal("", NatRules(chain));
         Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(_server.DataDir));
         var leftovers = Directory.EnumerateDirectories("/proc")
             .Select(d => { try { return File.ReadAllText(Path.Combine(d, "cmdline")); } catch (IOException) { return ""; } catch (UnauthorizedAccessException) { return ""; } })
             .Where(c => c.Contains(_server.DataDir)).ToList();
         Assert.Empty(leftovers);
+    }
+
+    /// <summary>The nat table's rules of one chain as <c>iptables -S</c> prints them; empty when the chain is not there.</summary>
+    private static string NatRules(string chain)
+    {
+        using var p = Process.Start(new ProcessStartInfo("iptables", ["-w", "-t", "nat", "-S", chain]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0 ? stdout : "";
     }
 }

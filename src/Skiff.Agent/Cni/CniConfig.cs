@@ -1,14 +1,15 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 
 namespace Skiff.Agent.Cni;
 
 /// <summary>
 /// The pod network of one node as a CNI network list for Debian's containernetworking-plugins:
-/// a bridge (<see cref="Bridge"/>) that is the pods' gateway and masquerades their traffic off
-/// the node, host-local IPAM handing out addresses from the node's pod CIDR, and portmap for
+/// a bridge (<see cref="Bridge"/>) that is the pods' gateway, host-local IPAM handing out addresses from the node's pod CIDR, and portmap for
 /// hostPort. The loopback interface is not in the list: containerd's CRI brings up every pod's
-/// <c>lo</c> itself with the loopback plugin from the same bin dir.
+/// <c>lo</c> itself with the loopback plugin from the same bin dir. The bridge does not masquerade
+/// (<c>ipMasq</c> off): <see cref="PodMasquerade"/> does that once for the node, not once per pod.
 /// </summary>
 public sealed record CniConfig
 {
@@ -19,7 +20,7 @@ public sealed record CniConfig
     public string Bridge { get; init; } = "cni0";
     /// <summary>host-local's lease files; under the data dir so a reset of the node resets them.</summary>
     public required string IpamDataDir { get; init; }
-    public bool IpMasq { get; init; } = true;
+    public bool IpMasq { get; init; }
     public int? Mtu { get; init; }
 
     public static CniConfig For(AgentOptions options) => new()
@@ -28,6 +29,23 @@ public sealed record CniConfig
         Bridge = options.CniBridge,
         IpamDataDir = options.Paths.CniDataDir,
     };
+
+    /// <summary>
+    /// Writes the node's pod network: this list for <paramref name="options"/>' pod CIDR and its masquerade rules.
+    /// Returns whether the list changed. Without iptables the pods still get their network, only not a way off the
+    /// node, so that is a warning, not a failure.
+    /// </summary>
+    public static async Task<bool> ApplyAsync(AgentOptions options, ILogger log, CancellationToken ct)
+    {
+        var config = For(options);
+        var changed = await config.WriteAsync(options.Paths.CniConfDir, ct).ConfigureAwait(false);
+        try { await new PodMasquerade(config.PodCidr, config.Bridge).EnsureAsync(ct).ConfigureAwait(false); }
+        catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
+        {
+            log.LogWarning("The pods' traffic off the node is not masqueraded: {Error}", e.Message);
+        }
+        return changed;
+    }
 
     public string Render()
     {

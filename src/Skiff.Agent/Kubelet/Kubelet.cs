@@ -56,8 +56,7 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
         var podCidr = await registrar.WaitForPodCidrAsync(ct).ConfigureAwait(false);
         if (agent.ContainerRuntimeEndpoint is null)
         {
-            var cni = CniConfig.For(agent with { PodCidr = podCidr });
-            if (await cni.WriteAsync(agent.Paths.CniConfDir, ct).ConfigureAwait(false))
+            if (await CniConfig.ApplyAsync(agent with { PodCidr = podCidr }, log, ct).ConfigureAwait(false))
                 log.LogInformation("Pod network: {Cidr} on bridge {Bridge}", podCidr, agent.CniBridge);
         }
         await reporter.ReportAsync(ct).ConfigureAwait(false);

@@ -20,7 +20,7 @@ public sealed class CniConfigTests
         var bridge = plugins[0]!;
         Assert.Equal("cni0", (string?)bridge["bridge"]);
         Assert.True((bool)bridge["isGateway"]!);
-        Assert.True((bool)bridge["ipMasq"]!);
+        Assert.False((bool)bridge["ipMasq"]!); // PodMasquerade does it once for the node
         Assert.Equal("host-local", (string?)bridge["ipam"]!["type"]);
         Assert.Equal("10.42.0.0/24", (string?)bridge["ipam"]!["ranges"]![0]![0]!["subnet"]);
         Assert.Equal("0.0.0.0/0", (string?)bridge["ipam"]!["routes"]![0]!["dst"]);
