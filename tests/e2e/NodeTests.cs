@@ -193,6 +193,47 @@ public sealed class NodeTests(AgentServerFixture f, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task ASidecarRunsBeforeTheContainerAndDoesNotKeepAJobLikePodFromSucceeding()
+    {
+        var ns = await f.NamespaceAsync("sidecar");
+        await Node.ApplyAsync(S, ns, """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: job
+            spec:
+              nodeName: NODE_NAME
+              restartPolicy: Never
+              terminationGracePeriodSeconds: 2
+              volumes:
+              - {name: work, emptyDir: {}}
+              initContainers:
+              - name: helper
+                image: busybox
+                imagePullPolicy: IfNotPresent
+                restartPolicy: Always
+                command: [sh, -c, "echo helping > /work/helper; exec sleep 3600"]
+                volumeMounts: [{name: work, mountPath: /work}]
+                startupProbe:
+                  exec: {command: [cat, /work/helper]}
+                  periodSeconds: 1
+              containers:
+              - name: main
+                image: busybox
+                imagePullPolicy: IfNotPresent
+                command: [sh, -c, "cat /work/helper > /dev/termination-log"]
+                volumeMounts: [{name: work, mountPath: /work}]
+            """.Replace("NODE_NAME", NodeName));
+        var pod = await Node.WaitForPodAsync(S, ns, "job", p => Node.Phase(p) is "Succeeded" or "Failed", "to finish");
+
+        Assert.Equal("Succeeded", Node.Phase(pod));
+        Assert.Equal("helping\n", Node.Container(pod)!["state"]!["terminated"]!["message"]!.GetValue<string>());
+        Assert.Equal("True", Node.Condition(pod, "Initialized"));
+        var helper = pod["status"]!["initContainerStatuses"]!.AsArray().Single(s => s!["name"]!.GetValue<string>() == "helper")!;
+        Assert.True(helper["started"]!.GetValue<bool>(), helper.ToJsonString());
+    }
+
+    [Fact]
     public async Task ACrashingContainerBacksOffWithCrashLoopBackOffAndAGrowingRestartCount()
     {
         var ns = await f.NamespaceAsync("crash");

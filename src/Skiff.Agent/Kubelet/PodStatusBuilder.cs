@@ -38,12 +38,12 @@ public static class PodStatusBuilder
 
         var initSpecs = spec.InitContainers ?? [];
         var initStatuses = initSpecs.Select(c => ContainerStatus(c, input, isInit: true, initDone: true)).ToList();
-        var initDone = InitDone(initSpecs, runtime);
+        var initDone = InitDone(spec, runtime, input.IsStarted);
         var statuses = (spec.Containers ?? []).Select(c => ContainerStatus(c, input, isInit: false, initDone)).ToList();
 
         var status = new PodStatus
         {
-            Phase = Phase(spec, initSpecs, statuses, runtime, input.Terminating),
+            Phase = Phase(spec, initSpecs, statuses, runtime, input.Terminating, initDone),
             HostIP = input.HostIp,
             HostIPs = input.HostIp is null ? null : [new HostIP { Ip = input.HostIp }],
             StartTime = old.StartTime ?? input.Now,
@@ -65,12 +65,16 @@ public static class PodStatusBuilder
         var conditions = new List<PodCondition>();
         var sandboxReady = sandbox is { Ready: true } && (spec.HostNetwork == true || sandbox.Ip is not null);
         conditions.Add(Condition("PodReadyToStartContainers", sandboxReady, null, null));
-        var incompleteInit = initSpecs.Where((c, i) => initStatuses[i].State?.Terminated is not { ExitCode: 0 }).Select(c => c.Name).ToList();
+        var incompleteInit = initSpecs
+            .Where((c, i) => IsSidecar(c) ? initStatuses[i].Started != true : initStatuses[i].State?.Terminated is not { ExitCode: 0 })
+            .Select(c => c.Name).ToList();
         conditions.Add(incompleteInit.Count == 0 || initDone
             ? Condition("Initialized", true, null, null)
             : Condition("Initialized", false, "ContainersNotInitialized", $"containers with incomplete status: [{string.Join(" ", incompleteInit)}]"));
-        var unready = statuses.Where(s => s.Ready != true).Select(s => s.Name).ToList();
-        if (status.Phase == "Succeeded" || (status.Phase == "Failed" && unready.Count == statuses.Count))
+        // Sidecars count for readiness as the containers do (upstream's restartable init containers).
+        var unready = initSpecs.Select((c, i) => (c, s: initStatuses[i])).Where(x => IsSidecar(x.c) && x.s.Ready != true).Select(x => x.s.Name)
+            .Concat(statuses.Where(s => s.Ready != true).Select(s => s.Name)).ToList();
+        if (status.Phase == "Succeeded" || (status.Phase == "Failed" && statuses.All(st => st.Ready != true)))
         {
             conditions.Add(Condition("ContainersReady", false, "PodCompleted", null));
             conditions.Add(Condition("Ready", false, "PodCompleted", null));
@@ -104,9 +108,22 @@ public static class PodStatusBuilder
     private static PodCondition Condition(string type, bool ok, string? reason, string? message) =>
         new() { Type = type, Status = ok ? "True" : "False", Reason = reason, Message = message };
 
-    /// <summary>Every init container finished with exit 0 (in order; a pod without init containers is initialized).</summary>
-    public static bool InitDone(IReadOnlyList<Container> inits, RuntimePod runtime) =>
-        inits.All(c => runtime.Latest(c.Name ?? "") is { State: ContainerRunState.Exited, ExitCode: 0 });
+    /// <summary>An init container with restartPolicy Always: a sidecar, which runs beside the containers.</summary>
+    public static bool IsSidecar(Container c) => c.RestartPolicy == "Always";
+
+    /// <summary>
+    /// Every init container finished with exit 0 and every sidecar runs and has started (a pod without init containers
+    /// is initialized). In a pod with sidecars, once any of its containers exists the pod was initialized, whatever a
+    /// sidecar does since.
+    /// </summary>
+    public static bool InitDone(PodSpec spec, RuntimePod runtime, Func<Container, string, bool>? isStarted = null)
+    {
+        var inits = spec.InitContainers ?? [];
+        if (inits.Any(IsSidecar) && (spec.Containers ?? []).Any(c => runtime.Latest(c.Name ?? "") is not null)) return true;
+        return inits.All(c => IsSidecar(c)
+            ? runtime.Latest(c.Name ?? "") is { State: ContainerRunState.Running } r && (isStarted?.Invoke(c, r.Id) ?? true)
+            : runtime.Latest(c.Name ?? "") is { State: ContainerRunState.Exited, ExitCode: 0 });
+    }
 
     private static ApiContainerStatus ContainerStatus(Container spec, PodStatusInput input, bool isInit, bool initDone)
     {
@@ -137,7 +154,7 @@ public static class PodStatusBuilder
             case ContainerRunState.Running:
                 status.State = new ApiContainerState { Running = new ContainerStateRunning { StartedAt = latest.StartedAt } };
                 status.Started = input.IsStarted(spec, latest.Id);
-                status.Ready = !isInit && input.IsReady(spec, latest.Id);
+                status.Ready = (!isInit || IsSidecar(spec)) && input.IsReady(spec, latest.Id);
                 if (previous is { State: ContainerRunState.Exited }) status.LastState = Terminated(previous);
                 break;
             case ContainerRunState.Exited when input.Waiting.TryGetValue(name, out var wait):
@@ -171,12 +188,15 @@ public static class PodStatusBuilder
     };
 
     /// <summary>Upstream's getPhase, with init containers and the terminating case.</summary>
-    public static string Phase(PodSpec spec, IReadOnlyList<Container> inits, IReadOnlyList<ApiContainerStatus> statuses, RuntimePod runtime, bool terminating)
+    public static string Phase(PodSpec spec, IReadOnlyList<Container> inits, IReadOnlyList<ApiContainerStatus> statuses, RuntimePod runtime, bool terminating,
+        bool initialized = false)
     {
         var policy = spec.RestartPolicy ?? "Always";
-        foreach (var init in inits)
+        foreach (var init in initialized ? [] : inits)
         {
             var c = runtime.Latest(init.Name ?? "");
+            // A sidecar that runs lets the init sequence go on; its phase is the containers'.
+            if (IsSidecar(init) && c is { State: ContainerRunState.Running }) continue;
             if (c is { State: ContainerRunState.Exited, ExitCode: 0 }) continue;
             if (c is { State: ContainerRunState.Exited } && (policy == "Never" || terminating)) return "Failed";
             if (terminating && c is null) return "Failed";

@@ -164,8 +164,18 @@ public sealed class PodSyncer(
     {
         var policy = pod.Spec?.RestartPolicy ?? "Always";
         var changed = false;
+        // Once a container of the pod's own ran in this sandbox, the pod was initialized: a sidecar that exits since
+        // is restarted without holding the others back.
+        var initialized = (pod.Spec?.Containers ?? []).Any(s => rt.Containers.Any(x => x.Name == s.Name && x.SandboxId == sandbox.Id));
         foreach (var init in pod.Spec?.InitContainers ?? [])
         {
+            if (PodStatusBuilder.IsSidecar(init))
+            {
+                var (proceed, acted) = await SyncSidecarAsync(pod, init, rt, sandbox, sandboxConfig, mounts, waiting, requeue, initialized, ct).ConfigureAwait(false);
+                changed |= acted;
+                if (!proceed) return changed;
+                continue;
+            }
             // Init containers run again in a new sandbox; numbering continues from the old one's.
             var c = rt.Containers.FirstOrDefault(x => x.Name == init.Name && x.SandboxId == sandbox.Id);
             if (c is null && rt.Latest(init.Name ?? "") is { } earlier)
@@ -219,6 +229,46 @@ public sealed class PodSyncer(
             }
         }
         return changed;
+    }
+
+    /// <summary>
+    /// A sidecar (an init container with restartPolicy Always, upstream's restartable init container): started in its
+    /// turn among the init containers, the next one goes once it runs and its startup probe (if any) passed; it keeps
+    /// running beside the containers and is restarted, with the crash-loop backoff, whenever it exits or fails its
+    /// liveness probe, whatever the pod's restartPolicy. Proceed is false while the init sequence must wait for it.
+    /// </summary>
+    private async Task<(bool Proceed, bool Changed)> SyncSidecarAsync(Pod pod, Container spec, RuntimePod rt, SandboxView sandbox,
+        PodSandboxConfig sandboxConfig, IReadOnlyList<VolumeMount> mounts, Dictionary<string, (string Reason, string Message)> waiting,
+        Requeue requeue, bool initialized, CancellationToken ct)
+    {
+        var c = rt.Containers.FirstOrDefault(x => x.Name == spec.Name && x.SandboxId == sandbox.Id);
+        switch (c?.State)
+        {
+            case null:
+            {
+                var attempt = rt.Latest(spec.Name ?? "") is { } earlier ? earlier.Attempt + 1 : 0;
+                var started = await StartContainerAsync(pod, spec, true, attempt, sandbox, sandboxConfig, mounts, waiting, requeue, ct).ConfigureAwait(false);
+                if (started && spec.StartupProbe is null) requeue.In(TimeSpan.Zero); // the next init container goes at once
+                return (initialized, started);
+            }
+            case ContainerRunState.Running:
+                if (probes.FailedProbe(spec, c.Id) is { } failed)
+                {
+                    log.LogInformation("Pod {Pod}: sidecar {Container} failed its {Probe} probe and will be restarted", PodNaming.FullName(pod), spec.Name, failed);
+                    var probe = failed == "liveness" ? spec.LivenessProbe : spec.StartupProbe;
+                    var grace = probe?.TerminationGracePeriodSeconds ?? pod.Spec?.TerminationGracePeriodSeconds ?? 30;
+                    await KillContainerAsync(pod, spec, c, grace, rt.Current?.Ip, ct, $"Container {spec.Name} failed {failed} probe, will be restarted").ConfigureAwait(false);
+                    requeue.In(TimeSpan.Zero);
+                    return (initialized, true);
+                }
+                return (initialized || probes.IsStarted(spec, c.Id), false);
+            case ContainerRunState.Exited:
+                return (initialized, await RestartWithBackoffAsync(pod, spec, true, c, sandbox, sandboxConfig, mounts, waiting, requeue, ct).ConfigureAwait(false));
+            default:
+                await runtime.RemoveContainerAsync(c.Id, ct).ConfigureAwait(false);
+                await StartContainerAsync(pod, spec, true, c.Attempt + 1, sandbox, sandboxConfig, mounts, waiting, requeue, ct).ConfigureAwait(false);
+                return (initialized, true);
+        }
     }
 
     private async Task<bool> RestartWithBackoffAsync(Pod pod, Container spec, bool isInit, ContainerView last, SandboxView sandbox,
@@ -351,14 +401,25 @@ public sealed class PodSyncer(
         if (pod is not null) log.LogInformation("Pod {Pod}: stopped container {Container} {Id}", PodNaming.FullName(pod), c.Name, Short(c.Id));
     }
 
-    /// <summary>Stops every running container in parallel, then the sandboxes.</summary>
+    /// <summary>
+    /// Stops every running container in parallel, then the sidecars one by one in the reverse of their order with what
+    /// is left of the grace period (as upstream: they serve the containers to the end), then the sandboxes.
+    /// </summary>
     private async Task KillPodAsync(Pod? pod, RuntimePod rt, long graceSeconds, CancellationToken ct)
     {
         var specs = (pod?.Spec?.InitContainers ?? []).Concat(pod?.Spec?.Containers ?? []).ToDictionary(c => c.Name ?? "");
+        var sidecars = (pod?.Spec?.InitContainers ?? []).Where(PodStatusBuilder.IsSidecar).Select(c => c.Name ?? "").ToList();
         var podIp = pod?.Spec?.HostNetwork == true ? node().HostIp : rt.Current?.Ip;
-        await Task.WhenAll(rt.Containers
-            .Where(c => c.State is ContainerRunState.Running or ContainerRunState.Created or ContainerRunState.Unknown)
+        var live = rt.Containers.Where(c => c.State is ContainerRunState.Running or ContainerRunState.Created or ContainerRunState.Unknown).ToList();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(live.Where(c => !sidecars.Contains(c.Name))
             .Select(c => KillContainerAsync(pod, specs.GetValueOrDefault(c.Name), c, graceSeconds, podIp, ct))).ConfigureAwait(false);
+        foreach (var name in Enumerable.Reverse(sidecars))
+        {
+            var left = Math.Max(MinimumGraceSeconds, graceSeconds - (long)clock.Elapsed.TotalSeconds);
+            foreach (var c in live.Where(c => c.Name == name))
+                await KillContainerAsync(pod, specs.GetValueOrDefault(c.Name), c, Math.Min(left, graceSeconds), podIp, ct).ConfigureAwait(false);
+        }
         foreach (var s in rt.Sandboxes.Where(s => s.Ready)) await runtime.StopSandboxAsync(s.Id, ct).ConfigureAwait(false);
     }
 

@@ -51,8 +51,8 @@ public sealed class RecordingKubeletEvents : IKubeletEvents
 /// </summary>
 public sealed class PodSyncerEventsTests(ITestOutputHelper output)
 {
-    private const string Uid = "7c4e0b2a-uid";
-    private const string Image = "busybox:1.36";
+    internal const string Uid = "7c4e0b2a-uid";
+    internal const string Image = "busybox:1.36";
     private const string Pulled = "Container image \"busybox:1.36\" already present on machine and can be accessed by the pod";
 
     private sealed class StatusWriter : IPodStatusWriter
@@ -60,7 +60,7 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
         public Task WriteAsync(Pod pod, PodStatus status, CancellationToken ct) => Task.CompletedTask;
     }
 
-    private sealed class Deleter : IPodDeleter
+    internal sealed class Deleter : IPodDeleter
     {
         public List<Pod> Deleted { get; } = [];
 
@@ -78,7 +78,7 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
     }
 
     /// <summary>No volumes; or, when <see cref="Failure"/> is set, a setup that fails with it.</summary>
-    private sealed class Volumes : IVolumeManager
+    internal sealed class Volumes : IVolumeManager
     {
         public VolumeSetupException? Failure { get; set; }
 
@@ -95,7 +95,7 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
     }
 
     /// <summary>A PodSyncer on a FakeCri that has busybox:1.36, with a crash backoff (10 s, doubling) on a clock the test moves.</summary>
-    private sealed class Harness : IAsyncDisposable
+    internal sealed class Harness : IAsyncDisposable
     {
         private readonly TempDir _dir = new("skiff-podsyncer-events");
         private readonly HttpProber _http = new();
@@ -149,9 +149,9 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
         }
     }
 
-    private static Container C(string name) => new() { Name = name, Image = Image, ImagePullPolicy = "IfNotPresent" };
+    internal static Container C(string name) => new() { Name = name, Image = Image, ImagePullPolicy = "IfNotPresent" };
 
-    private static Pod PodOf(Container[] containers, Container[]? init = null) => new()
+    internal static Pod PodOf(Container[] containers, Container[]? init = null) => new()
     {
         Metadata = new ObjectMeta { Name = "web", Namespace = "shop", Uid = Uid, ResourceVersion = "42" },
         Spec = new PodSpec { Containers = [.. containers], InitContainers = init is null ? null : [.. init], RestartPolicy = "Always", TerminationGracePeriodSeconds = 1 },

@@ -48,7 +48,8 @@ public sealed class ProbeManager(ProberSet probers, Action<string> onChange, ILo
         var podIp = pod.Spec?.HostNetwork == true ? pod.Status?.HostIP : runtime.Current?.Ip;
         var wanted = new HashSet<(string, ProbeKind)>();
         var deleting = pod.Metadata?.DeletionTimestamp is not null;
-        foreach (var spec in pod.Spec?.Containers ?? [])
+        // Sidecars (init containers with restartPolicy Always) are probed as the containers are.
+        foreach (var spec in (pod.Spec?.InitContainers ?? []).Where(PodStatusBuilder.IsSidecar).Concat(pod.Spec?.Containers ?? []))
         {
             if (deleting) break;
             var c = runtime.Latest(spec.Name ?? "");
