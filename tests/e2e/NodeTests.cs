@@ -234,6 +234,22 @@ public sealed class NodeTests(AgentServerFixture f, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task APodPastItsActiveDeadlineFailsWithDeadlineExceededAndKubectlDescribeShowsIt()
+    {
+        var ns = await f.NamespaceAsync("deadline");
+        await Node.ApplyAsync(S, ns, Node.PodYaml("late", NodeName, "sleep 3600", podExtra: "  activeDeadlineSeconds: 3"));
+        var pod = await Node.WaitForPodAsync(S, ns, "late", p => Node.Phase(p) == "Failed", "Failed");
+
+        Assert.Equal("DeadlineExceeded", pod["status"]!["reason"]!.GetValue<string>());
+        Assert.Equal("Pod was active on the node longer than the specified deadline", pod["status"]!["message"]!.GetValue<string>());
+        Assert.NotNull(Node.Container(pod)!["state"]!["terminated"]);
+        // kubectl get's STATUS is the container's "Error" here, as upstream's printer makes it; describe shows the pod's.
+        var described = await Kubectl.OkAsync(S, "describe", "pod", "late", "-n", ns);
+        Assert.Matches(@"(?m)^Reason:\s+DeadlineExceeded$", described);
+        Assert.Matches(@"(?m)^Message:\s+Pod was active on the node longer than the specified deadline$", described);
+    }
+
+    [Fact]
     public async Task ACrashingContainerBacksOffWithCrashLoopBackOffAndAGrowingRestartCount()
     {
         var ns = await f.NamespaceAsync("crash");

@@ -31,6 +31,7 @@ public static class EventReasons
     public const string FailedPostStartHook = "FailedPostStartHook";
     public const string FailedPreStopHook = "FailedPreStopHook";
     public const string Starting = "Starting";
+    public const string DeadlineExceeded = "DeadlineExceeded";
 }
 
 public static class EventTypes

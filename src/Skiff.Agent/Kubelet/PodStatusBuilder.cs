@@ -17,6 +17,8 @@ public sealed record PodStatusInput
     public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
     /// <summary>The kubelet stopped the pod for good (deletion): finished containers make the phase terminal whatever the restart policy.</summary>
     public bool Terminating { get; init; }
+    /// <summary>The kubelet failed the pod itself (activeDeadlineSeconds): phase Failed with this reason and message.</summary>
+    public (string Reason, string Message)? FailedBy { get; init; }
 }
 
 /// <summary>
@@ -43,7 +45,9 @@ public static class PodStatusBuilder
 
         var status = new PodStatus
         {
-            Phase = Phase(spec, initSpecs, statuses, runtime, input.Terminating, initDone),
+            Phase = input.FailedBy is null ? Phase(spec, initSpecs, statuses, runtime, input.Terminating, initDone) : "Failed",
+            Reason = input.FailedBy?.Reason,
+            Message = input.FailedBy?.Message,
             HostIP = input.HostIp,
             HostIPs = input.HostIp is null ? null : [new HostIP { Ip = input.HostIp }],
             StartTime = old.StartTime ?? input.Now,

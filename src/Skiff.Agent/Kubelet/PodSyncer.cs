@@ -79,6 +79,13 @@ public sealed class PodSyncer(
             return new SyncOutcome(false, null);
         }
 
+        if (pod.Spec?.ActiveDeadlineSeconds is { } deadline)
+        {
+            var end = (pod.Status?.StartTime ?? crashBackoff.Now) + TimeSpan.FromSeconds(deadline);
+            if (crashBackoff.Now >= end) return await FailForDeadlineAsync(pod, rt, ct).ConfigureAwait(false);
+            requeue.At(end, crashBackoff.Now);
+        }
+
         var acted = await EnsureSandboxAsync(pod, rt, state, ct).ConfigureAwait(false);
         if (acted) rt = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
         if (rt.Current is { Ready: true } sandbox)
@@ -421,6 +428,32 @@ public sealed class PodSyncer(
                 await KillContainerAsync(pod, specs.GetValueOrDefault(c.Name), c, Math.Min(left, graceSeconds), podIp, ct).ConfigureAwait(false);
         }
         foreach (var s in rt.Sandboxes.Where(s => s.Ready)) await runtime.StopSandboxAsync(s.Id, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// activeDeadlineSeconds passed since the pod's startTime: as upstream's active deadline handler, the pod fails with
+    /// reason DeadlineExceeded (a Warning event says so), its containers are stopped within its grace period, and the
+    /// pod object stays for its owner to see.
+    /// </summary>
+    private async Task<SyncOutcome> FailForDeadlineAsync(Pod pod, RuntimePod rt, CancellationToken ct)
+    {
+        const string message = "Pod was active on the node longer than the specified deadline";
+        log.LogInformation("Pod {Pod}: {Message}", PodNaming.FullName(pod), message);
+        _events.Pod(pod, EventTypes.Warning, EventReasons.DeadlineExceeded, message);
+        probes.RemovePod(PodNaming.Uid(pod));
+        if (!rt.IsEmpty) await KillPodAsync(pod, rt, pod.Spec?.TerminationGracePeriodSeconds ?? 30, ct).ConfigureAwait(false);
+        var stopped = await runtime.GetPodAsync(PodNaming.Uid(pod), ct).ConfigureAwait(false);
+        var status = PodStatusBuilder.Build(new PodStatusInput
+        {
+            Pod = pod,
+            Runtime = stopped,
+            HostIp = node().HostIp,
+            Terminating = true,
+            IsReady = (_, _) => false,
+            FailedBy = (EventReasons.DeadlineExceeded, message),
+        });
+        await statuses.SetAsync(pod, status, ct).ConfigureAwait(false);
+        return new SyncOutcome(false, null);
     }
 
     private async Task<SyncOutcome> TerminateAsync(Pod pod, RuntimePod rt, CancellationToken ct)

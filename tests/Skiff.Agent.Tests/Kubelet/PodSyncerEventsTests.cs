@@ -55,9 +55,16 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
     internal const string Image = "busybox:1.36";
     private const string Pulled = "Container image \"busybox:1.36\" already present on machine and can be accessed by the pod";
 
-    private sealed class StatusWriter : IPodStatusWriter
+    /// <summary>Keeps the last status written.</summary>
+    internal sealed class StatusWriter : IPodStatusWriter
     {
-        public Task WriteAsync(Pod pod, PodStatus status, CancellationToken ct) => Task.CompletedTask;
+        public PodStatus? Last { get; private set; }
+
+        public Task WriteAsync(Pod pod, PodStatus status, CancellationToken ct)
+        {
+            Last = status;
+            return Task.CompletedTask;
+        }
     }
 
     internal sealed class Deleter : IPodDeleter
@@ -107,6 +114,7 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
         public Volumes Volumes { get; } = new();
         public Deleter Deleter { get; } = new();
         public PodWorkerState State { get; } = new();
+        public StatusWriter Statuses { get; } = new();
         public PodSyncer Syncer { get; private set; } = null!;
 
         public static async Task<Harness> StartAsync(ITestOutputHelper output)
@@ -124,7 +132,7 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
                 h.Volumes,
                 h._probes,
                 new LifecycleHookRunner(h.Cri.Runtime, h._http),
-                new StatusManager(new StatusWriter(), new TestLogger<StatusManager>()),
+                new StatusManager(h.Statuses, new TestLogger<StatusManager>()),
                 h.Deleter,
                 new Backoff(TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), h.Time),
                 new AgentPaths(new AgentOptions { DataDir = h._dir.Path }),
