@@ -69,7 +69,8 @@ public sealed class NodeFixture : IAsyncLifetime
         if (Options is null) return;
         try
         {
-            if (Supervisor.ProcessId is not null)
+            // Initialization may have failed before containerd was configured (no test images, say): clean up what exists.
+            if (Supervisor?.ProcessId is not null)
             {
                 foreach (var sandbox in await Runtime.ListPodSandboxAsync())
                 {
@@ -85,7 +86,7 @@ public sealed class NodeFixture : IAsyncLifetime
         finally
         {
             _grpc?.Dispose();
-            await Supervisor.StopAsync();
+            if (Supervisor is not null) await Supervisor.StopAsync();
             Host.KillProcessesMentioning(Root);
             await Host.UnmountAllUnderAsync(Root);
             await Host.DeleteLinkAsync(Bridge);
