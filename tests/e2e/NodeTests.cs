@@ -229,8 +229,14 @@ public sealed class NodeTests(AgentServerFixture f, ITestOutputHelper output) : 
         Assert.Equal("Succeeded", Node.Phase(pod));
         Assert.Equal("helping\n", Node.Container(pod)!["state"]!["terminated"]!["message"]!.GetValue<string>());
         Assert.Equal("True", Node.Condition(pod, "Initialized"));
-        var helper = pod["status"]!["initContainerStatuses"]!.AsArray().Single(s => s!["name"]!.GetValue<string>() == "helper")!;
-        Assert.True(helper["started"]!.GetValue<bool>(), helper.ToJsonString());
+        static JsonNode Helper(JsonNode p) => p["status"]!["initContainerStatuses"]!.AsArray().Single(s => s!["name"]!.GetValue<string>() == "helper")!;
+        Assert.NotNull(Helper(pod)["containerID"]);
+        if (Helper(pod)["state"]?["running"] is not null) Assert.True(Helper(pod)["started"]!.GetValue<bool>(), Helper(pod).ToJsonString());
+
+        // The sidecar is stopped once the pod is done, and the final status says so; the phase stays.
+        pod = await Node.WaitForPodAsync(S, ns, "job", p => Helper(p)["state"]?["terminated"] is not null, "the helper to be stopped");
+        Assert.Equal("Succeeded", Node.Phase(pod));
+        Assert.False(Helper(pod)["ready"]!.GetValue<bool>());
     }
 
     [Fact]

@@ -75,7 +75,7 @@ public sealed class PodSyncer(
         var phaseNow = pod.Status?.Phase;
         if (phaseNow is "Succeeded" or "Failed")
         {
-            await StopFinishedPodAsync(pod, rt, ct).ConfigureAwait(false);
+            await StopFinishedPodAsync(pod, rt, pod.Status!, ct).ConfigureAwait(false);
             return new SyncOutcome(false, null);
         }
 
@@ -110,7 +110,7 @@ public sealed class PodSyncer(
         if (status.Phase is "Succeeded" or "Failed")
         {
             log.LogInformation("Pod {Pod} finished: {Phase}", PodNaming.FullName(pod), status.Phase);
-            await StopFinishedPodAsync(pod, rt, ct).ConfigureAwait(false);
+            await StopFinishedPodAsync(pod, rt, status, ct).ConfigureAwait(false);
             return new SyncOutcome(false, null);
         }
         await RemoveOldContainersAsync(rt, ct).ConfigureAwait(false);
@@ -492,11 +492,30 @@ public sealed class PodSyncer(
         return SyncOutcome.Done;
     }
 
-    private async Task StopFinishedPodAsync(Pod pod, RuntimePod rt, CancellationToken ct)
+    /// <summary>
+    /// Stops what still runs of a pod whose phase is final. When a container was still running (a sidecar beside the
+    /// finished containers), the status is written once more so that it shows it terminated; the final status's
+    /// phase, reason and message are kept.
+    /// </summary>
+    private async Task StopFinishedPodAsync(Pod pod, RuntimePod rt, PodStatus final, CancellationToken ct)
     {
-        probes.RemovePod(PodNaming.Uid(pod));
-        if (rt.Containers.Any(c => c.State == ContainerRunState.Running) || rt.Sandboxes.Any(s => s.Ready))
+        var uid = PodNaming.Uid(pod);
+        probes.RemovePod(uid);
+        var running = rt.Containers.Any(c => c.State == ContainerRunState.Running);
+        if (running || rt.Sandboxes.Any(s => s.Ready))
             await KillPodAsync(pod, rt, pod.Spec?.TerminationGracePeriodSeconds ?? 30, ct).ConfigureAwait(false);
+        if (!running) return;
+        var stopped = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
+        var status = PodStatusBuilder.Build(new PodStatusInput
+        {
+            Pod = new Pod { Metadata = pod.Metadata, Spec = pod.Spec, Status = final }, // its times and IP carry over
+            Runtime = stopped,
+            HostIp = node().HostIp,
+            Terminating = true,
+            IsReady = (_, _) => false,
+        });
+        (status.Phase, status.Reason, status.Message) = (final.Phase, final.Reason, final.Message);
+        await statuses.SetAsync(pod, status, ct).ConfigureAwait(false);
     }
 
     private async Task RemoveAllAsync(RuntimePod rt, CancellationToken ct)

@@ -92,6 +92,12 @@ public sealed class PodSyncerSidecarTests(ITestOutputHelper output)
 
         await h.SyncAsync(pod);
         Assert.Equal(0, h.Cri.Running("proxy"));
+        // The last status written shows the sidecar stopped too, and the phase stays Succeeded.
+        var final = h.Statuses.Last!;
+        Assert.Equal("Succeeded", final.Phase);
+        Assert.NotNull(final.InitContainerStatuses!.Single(s => s.Name == "proxy").State!.Terminated);
+        Assert.False(final.InitContainerStatuses!.Single(s => s.Name == "proxy").Ready);
+        Assert.Equal("Completed", final.ContainerStatuses!.Single().State!.Terminated!.Reason);
     }
 
     [Fact]
