@@ -32,6 +32,8 @@ public sealed class FakeCri : IAsyncDisposable
     public string? RunSandboxError { get; set; }
     /// <summary>When set, StartContainer fails with this detail.</summary>
     public string? StartError { get; set; }
+    /// <summary>When set, ExecSync fails with this status and detail; else it succeeds with exit code 0.</summary>
+    public (GrpcStatusCode Code, string Detail)? ExecSyncError { get; set; }
 
     public ContainerRuntimeManager Runtime { get; private set; } = null!;
     public ImageServiceClient ImageService { get; private set; } = null!;
@@ -116,6 +118,11 @@ public sealed class FakeCri : IAsyncDisposable
                     Network = new PodSandboxNetworkStatus { Ip = s.Ip }, Labels = { s.Config.Labels },
                 },
             };
+        });
+        Unary(app, "RuntimeService/ExecSync", ExecSyncRequest.Parser, r =>
+        {
+            if (ExecSyncError is { } e) throw new Failure(e.Code, e.Detail);
+            return new ExecSyncResponse { ExitCode = 0 };
         });
         Unary(app, "RuntimeService/CreateContainer", CreateContainerRequest.Parser, r =>
         {

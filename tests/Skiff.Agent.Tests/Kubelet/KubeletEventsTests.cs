@@ -108,8 +108,8 @@ public sealed class KubeletEventsTests
     /// <summary>Fails every probe with a fixed output.</summary>
     private sealed class FailingProber(string output) : IProber
     {
-        public Task<(bool Ok, string Message)> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct) =>
-            Task.FromResult((false, output));
+        public Task<ProbeOutcome> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct) =>
+            Task.FromResult<ProbeOutcome>((false, output));
     }
 
     private static (Pod, RuntimePod) Running(Container c)
@@ -160,6 +160,29 @@ public sealed class KubeletEventsTests
         Assert.Equal(
             ["Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory", "Readiness probe failed: HTTP probe failed with statuscode: 503"],
             events.Select(e => e.Message).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Every probe errors: the runtime could not run it.</summary>
+    private sealed class ErroringProber(string error) : IProber
+    {
+        public Task<ProbeOutcome> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct) =>
+            Task.FromResult(new ProbeOutcome(false, error, Errored: true));
+    }
+
+    [Fact]
+    public async Task A_probe_that_errored_says_errored_in_its_Unhealthy_event_and_still_counts_as_a_failure()
+    {
+        const string error = "rpc error: code = NotFound desc = container is not running";
+        var erroring = new ErroringProber(error);
+        var c = new Container { Name = "app", LivenessProbe = new Probe { Exec = new ExecAction { Command = ["true"] }, PeriodSeconds = 1, FailureThreshold = 1 } };
+        var events = new RecordingKubeletEvents();
+        await using var probes = new ProbeManager(new ProberSet(erroring, erroring, erroring, erroring), _ => { }, new TestLogger<ProbeManager>(), events);
+        var (pod, rt) = Running(c);
+
+        probes.Update(pod, rt);
+        await Eventually.WaitAsync(() => probes.FailedProbe(c, "c1") == "liveness", TimeSpan.FromSeconds(10), "the liveness probe to fail");
+
+        Assert.Equal(("Warning", "Unhealthy", "Liveness probe errored: " + error), (events.All[0].Type, events.All[0].Reason, events.All[0].Message));
     }
 
     [Fact]

@@ -97,7 +97,7 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
 
     private sealed class NeverProbed : IProber
     {
-        public Task<(bool Ok, string Message)> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct) =>
+        public Task<ProbeOutcome> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct) =>
             throw new InvalidOperationException("these pods have no probes");
     }
 

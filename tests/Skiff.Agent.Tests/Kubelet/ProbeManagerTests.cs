@@ -14,10 +14,10 @@ public sealed class ProbeManagerTests
         public volatile bool Ok;
         public int Calls;
 
-        public Task<(bool Ok, string Message)> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct)
+        public Task<ProbeOutcome> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct)
         {
             Interlocked.Increment(ref Calls);
-            return Task.FromResult((Ok, Ok ? "" : "scripted failure"));
+            return Task.FromResult<ProbeOutcome>((Ok, Ok ? "" : "scripted failure"));
         }
     }
 

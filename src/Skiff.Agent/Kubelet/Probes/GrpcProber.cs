@@ -17,7 +17,7 @@ public sealed class GrpcProber : IProber, IDisposable
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    public async Task<(bool Ok, string Message)> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct)
+    public async Task<ProbeOutcome> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct)
     {
         var action = probe.Grpc!;
         var host = target.PodIp ?? "127.0.0.1";

@@ -109,14 +109,14 @@ public sealed class ProbeManager(ProberSet probers, Action<string> onChange, ILo
                     await Task.Delay(period, ct).ConfigureAwait(false);
                     continue;
                 }
-                var (ok, message) = await probers.ProbeAsync(w.Probe, w.Target, ct).ConfigureAwait(false);
+                var (ok, message, errored) = await probers.ProbeAsync(w.Probe, w.Target, ct).ConfigureAwait(false);
                 var result = ok ? ProbeResult.Success : ProbeResult.Failure;
                 run = result == last ? run + 1 : 1;
                 last = result;
                 if (!ok && !ct.IsCancellationRequested)
                 {
                     log.LogDebug("{Kind} probe of {Container} failed: {Message}", w.Kind, w.Target.ContainerId, message);
-                    _events.Record(w.Ref, EventTypes.Warning, EventReasons.Unhealthy, $"{w.Kind} probe failed: {message}");
+                    _events.Record(w.Ref, EventTypes.Warning, EventReasons.Unhealthy, $"{w.Kind} probe {(errored ? "errored" : "failed")}: {message}");
                 }
                 var reached = result == ProbeResult.Success ? run >= successThreshold : run >= failureThreshold;
                 if (reached && Get(w.Target.ContainerId, w.Kind) != result && !ct.IsCancellationRequested)

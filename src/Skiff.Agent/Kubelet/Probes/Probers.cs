@@ -13,32 +13,42 @@ public enum ProbeResult { Unknown, Success, Failure }
 /// <summary>What a probe or lifecycle handler runs against: the container, its id in the runtime and the pod's IP.</summary>
 public sealed record ProbeTarget(Container Container, string ContainerId, string? PodIp);
 
+/// <summary>
+/// One probe's result: success, or failure with upstream's message; Errored when the probe could not run at all (the
+/// runtime refused the exec), which upstream reports as "probe errored" and counts as a failure.
+/// </summary>
+public readonly record struct ProbeOutcome(bool Ok, string Message, bool Errored = false)
+{
+    public static implicit operator ProbeOutcome((bool Ok, string Message) result) => new(result.Ok, result.Message);
+}
+
 /// <summary>One probe mechanism (exec, httpGet, tcpSocket, grpc). Implementations are stateless and thread-safe.</summary>
 public interface IProber
 {
     /// <summary>Runs once; a timeout or error is a failure with a message, never an exception (except cancellation).</summary>
-    Task<(bool Ok, string Message)> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct);
+    Task<ProbeOutcome> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct);
 }
 
 /// <summary>Chooses the prober for a probe's handler. Stateless; thread-safe.</summary>
 public sealed class ProberSet(IProber exec, IProber http, IProber tcp, IProber grpc)
 {
-    public Task<(bool Ok, string Message)> ProbeAsync(Probe probe, ProbeTarget target, CancellationToken ct)
+    public Task<ProbeOutcome> ProbeAsync(Probe probe, ProbeTarget target, CancellationToken ct)
     {
         var timeout = TimeSpan.FromSeconds(Math.Max(1, probe.TimeoutSeconds ?? 1));
         if (probe.Exec is not null) return exec.ProbeAsync(probe, target, timeout, ct);
         if (probe.HttpGet is not null) return http.ProbeAsync(probe, target, timeout, ct);
         if (probe.TcpSocket is not null) return tcp.ProbeAsync(probe, target, timeout, ct);
         if (probe.Grpc is not null) return grpc.ProbeAsync(probe, target, timeout, ct);
-        return Task.FromResult((false, "the probe has no handler"));
+        return Task.FromResult<ProbeOutcome>((false, "the probe has no handler"));
     }
 }
 
 /// <summary>exec: the command's exit code in the container (0 is success), through CRI ExecSync. A failure's message is
-/// the command's output, as upstream's (so the Unhealthy event reads "Liveness probe failed: &lt;output&gt;").</summary>
+/// the command's output, as upstream's (so the Unhealthy event reads "Liveness probe failed: &lt;output&gt;"); a timeout
+/// is a failure ("command ... timed out"); any other runtime error is Errored, with Go's rpc error text.</summary>
 public sealed class ExecProber(ContainerRuntimeManager runtime) : IProber
 {
-    public async Task<(bool Ok, string Message)> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct)
+    public async Task<ProbeOutcome> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct)
     {
         try
         {
@@ -46,7 +56,11 @@ public sealed class ExecProber(ContainerRuntimeManager runtime) : IProber
             var output = r.Stdout.ToStringUtf8() + r.Stderr.ToStringUtf8();
             return (r.ExitCode == 0, r.ExitCode == 0 ? output : output.TrimEnd());
         }
-        catch (Cri.Grpc.RpcException e) { return (false, e.Message); }
+        catch (Cri.Grpc.RpcException e) when (e.Status == Cri.Grpc.GrpcStatusCode.DeadlineExceeded)
+        {
+            return (false, $"command \"{string.Join(' ', probe.Exec!.Command ?? [])}\" timed out");
+        }
+        catch (Cri.Grpc.RpcException e) { return new ProbeOutcome(false, KubeletEvents.GoError(e), Errored: true); }
     }
 }
 
@@ -62,7 +76,7 @@ public sealed class HttpProber : IProber, IDisposable
         SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
     }) { Timeout = Timeout.InfiniteTimeSpan };
 
-    public async Task<(bool Ok, string Message)> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct)
+    public async Task<ProbeOutcome> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct)
     {
         var action = probe.HttpGet!;
         var (code, message) = await GetAsync(action, target, timeout, ct).ConfigureAwait(false);
@@ -102,7 +116,7 @@ public sealed class HttpProber : IProber, IDisposable
 /// <summary>tcpSocket: a connection that opens is success.</summary>
 public sealed class TcpProber : IProber
 {
-    public async Task<(bool Ok, string Message)> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct)
+    public async Task<ProbeOutcome> ProbeAsync(Probe probe, ProbeTarget target, TimeSpan timeout, CancellationToken ct)
     {
         var action = probe.TcpSocket!;
         var host = string.IsNullOrEmpty(action.Host) ? target.PodIp ?? "127.0.0.1" : action.Host;
