@@ -21,6 +21,17 @@ public sealed class PodSyncerSidecarTests(ITestOutputHelper output)
         return pod;
     }
 
+    /// <summary>A <see cref="JobLike"/> pod taken through its init sequence: proxy and app running, migrate done.</summary>
+    private static async Task<Pod> InitializedAsync(Harness h)
+    {
+        var pod = JobLike();
+        await h.SyncAsync(pod);
+        await h.SyncAsync(pod);
+        h.Cri.Exit("migrate", 0);
+        await h.SyncAsync(pod);
+        return pod;
+    }
+
     private static async Task<PodStatus> StatusAsync(Harness h, Pod pod) =>
         PodStatusBuilder.Build(new PodStatusInput { Pod = pod, Runtime = await h.Cri.Runtime.GetPodAsync(Uid, CancellationToken.None) });
 
@@ -60,11 +71,7 @@ public sealed class PodSyncerSidecarTests(ITestOutputHelper output)
     public async Task A_sidecar_that_exits_is_restarted_though_the_pod_never_restarts_and_the_containers_are_left_alone()
     {
         await using var h = await Harness.StartAsync(output);
-        var pod = JobLike();
-        await h.SyncAsync(pod);
-        await h.SyncAsync(pod);
-        h.Cri.Exit("migrate", 0);
-        await h.SyncAsync(pod);
+        var pod = await InitializedAsync(h);
 
         h.Cri.Exit("proxy", 1);
         var status = await StatusAsync(h, pod);
@@ -81,11 +88,7 @@ public sealed class PodSyncerSidecarTests(ITestOutputHelper output)
     public async Task A_pod_whose_containers_finished_is_Succeeded_though_its_sidecar_ran_and_the_sidecar_is_then_stopped()
     {
         await using var h = await Harness.StartAsync(output);
-        var pod = JobLike();
-        await h.SyncAsync(pod);
-        await h.SyncAsync(pod);
-        h.Cri.Exit("migrate", 0);
-        await h.SyncAsync(pod);
+        var pod = await InitializedAsync(h);
 
         h.Cri.Exit("app", 0);
         Assert.Equal("Succeeded", (await StatusAsync(h, pod)).Phase);
