@@ -67,7 +67,15 @@ public static class KubeletEvents
     /// <summary>The Node as upstream's kubelet refers to it: its name doubles as the uid (kubectl describe node looks for both).</summary>
     public static ObjectReference NodeRef(string node) => new() { Kind = "Node", Name = node, Uid = node };
 
-    public static string? FieldPath(PodSpec? spec, string container) =>
+    /// <summary>
+    /// Where the container is in the spec; one that is not (a container left from an older spec) is, as upstream's
+    /// GenerateContainerRef words it, an "implicitly required container".
+    /// </summary>
+    public static string FieldPath(PodSpec? spec, string container) =>
+        SpecFieldPath(spec, container) ?? $"implicitly required container {container}";
+
+    /// <summary>The container's place in the spec, or null when the spec has no container of that name.</summary>
+    public static string? SpecFieldPath(PodSpec? spec, string container) =>
         spec?.Containers?.Any(c => c.Name == container) == true ? $"spec.containers{{{container}}}"
         : spec?.InitContainers?.Any(c => c.Name == container) == true ? $"spec.initContainers{{{container}}}"
         : spec?.EphemeralContainers?.Any(c => c.Name == container) == true ? $"spec.ephemeralContainers{{{container}}}"

@@ -129,7 +129,7 @@ public sealed class PodSyncer(
             _events.Pod(pod, EventTypes.Normal, EventReasons.SandboxChanged, "Pod sandbox changed, it will be killed and re-created.");
         foreach (var c in rt.Containers.Where(c => c.State is ContainerRunState.Running or ContainerRunState.Created))
         {
-            if (KubeletEvents.FieldPath(pod.Spec, c.Name) is not null)
+            if (KubeletEvents.SpecFieldPath(pod.Spec, c.Name) is not null)
                 _events.Container(pod, c.Name, EventTypes.Normal, EventReasons.Killing, $"Stopping container {c.Name}");
             await runtime.StopContainerAsync(c.Id, 0, ct).ConfigureAwait(false);
         }

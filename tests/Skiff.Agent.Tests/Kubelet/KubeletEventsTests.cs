@@ -54,12 +54,16 @@ public sealed class KubeletEventsTests
     [InlineData("sidecar", "spec.containers{sidecar}")]
     [InlineData("migrate", "spec.initContainers{migrate}")]
     [InlineData("debugger", "spec.ephemeralContainers{debugger}")]
-    [InlineData("nosuch", null)]
-    public void FieldPath_names_the_list_the_container_is_in(string container, string? expected) =>
+    [InlineData("nosuch", "implicitly required container nosuch")]
+    public void FieldPath_names_the_list_the_container_is_in(string container, string expected) =>
         Assert.Equal(expected, KubeletEvents.FieldPath(PodWithEveryKindOfContainer().Spec, container));
 
     [Fact]
-    public void FieldPath_of_a_pod_without_a_spec_is_null() => Assert.Null(KubeletEvents.FieldPath(null, "app"));
+    public void A_pod_without_a_spec_has_no_place_for_the_container_so_it_is_implicitly_required()
+    {
+        Assert.Null(KubeletEvents.SpecFieldPath(null, "app"));
+        Assert.Equal("implicitly required container app", KubeletEvents.FieldPath(null, "app"));
+    }
 
     [Fact]
     public void References_name_the_pod_with_the_containers_fieldPath_and_the_node_by_name_and_uid()
