@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates src/Skiff.Api's models, JSON context, schema tables, resource table and definitions.json
+# Regenerates src/Skiff.Api's models, their JSON code, schema tables, resource table and definitions.json
 # from the shared Kubernetes OpenAPI document. Run from anywhere; paths are relative to the repo root.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

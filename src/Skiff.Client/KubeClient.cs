@@ -1,3 +1,4 @@
+using Skiff.Api.Json;
 using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
@@ -27,7 +28,7 @@ public sealed class KubeClient : IDisposable
 
     /// <summary>The typed client of the built-in resource that serves model <typeparamref name="T"/>.</summary>
     public ResourceClient<T> Resource<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T,
-        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TList>() where T : class where TList : class =>
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TList>() where T : class, IJsonModel<T> where TList : class, IJsonModel<TList> =>
         (ResourceClient<T>)_typed.GetOrAdd((typeof(T), typeof(TList)), _ =>
         {
             var codec = ModelCodec<T, TList>.Instance;

@@ -2,7 +2,7 @@ namespace Skiff.ModelGen;
 
 /// <summary>
 /// Turns the Kubernetes OpenAPI v2 document into Skiff.Api's generated sources: model classes per
-/// group/version, the source-generated JSON context's type list, the x-kubernetes-* schema tables, the
+/// group/version, the JSON serializers of the models the typed code uses, the x-kubernetes-* schema tables, the
 /// built-in resource table and the definitions.json resource. Pure: the same text always gives the same
 /// files, byte for byte. Thread-safe.
 /// </summary>
@@ -14,9 +14,9 @@ public static class Generator
         var doc = new SwaggerDocument(swaggerJson);
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (path, content) in ModelWriter.Write(doc)) files.Add(path, content);
+        foreach (var (path, content) in ModelJsonWriter.Write(doc)) files.Add(path, content);
         foreach (var (path, content) in new[]
                  {
-                     JsonContextWriter.Write(doc),
                      SchemaTableWriter.Write(doc),
                      ResourceTableWriter.Write(doc),
                      DefinitionsJsonWriter.Write(doc),
@@ -27,7 +27,8 @@ public static class Generator
 
     /// <summary>True for files this generator owns, so stale ones (from a removed group/version) can be deleted.</summary>
     public static bool IsGeneratedPath(string relativePath) =>
-        relativePath.StartsWith("Models/", StringComparison.Ordinal) && relativePath.EndsWith(".g.cs", StringComparison.Ordinal)
-        || relativePath is "Generated/SkiffJsonContext.g.cs" or "Generated/SchemaExtensions.g.cs"
+        (relativePath.StartsWith("Models/", StringComparison.Ordinal) || relativePath.StartsWith("Generated/Json/", StringComparison.Ordinal))
+            && relativePath.EndsWith(".g.cs", StringComparison.Ordinal)
+        || relativePath is "Generated/SchemaExtensions.g.cs"
             or "Generated/BuiltinResources.g.cs" or "Generated/definitions.json";
 }

@@ -37,8 +37,6 @@ internal static class ModelWriter
     {
         var className = Names.ClassName(definitionName);
         var gvks = SwaggerDocument.GroupVersionKinds(schema);
-        var taken = new HashSet<string>(StringComparer.Ordinal) { className.TrimStart('@'), ExtensionData };
-        if (gvks.Count == 1) taken.Add(GroupVersionKind);
 
         w.Line($"/// <summary>OpenAPI definition <c>{definitionName}</c>.</summary>");
         w.Open($"public sealed partial class {className}");
@@ -50,23 +48,28 @@ internal static class ModelWriter
             w.Line();
         }
 
-        if (schema["properties"] is JsonObject properties)
+        foreach (var (jsonName, type, member) in Properties(definitionName, schema))
         {
-            foreach (var (jsonName, node) in properties)
-            {
-                var type = TypeMapper.Map(node!.AsObject(), $"{definitionName}.{jsonName}");
-                var member = UniqueMemberName(Names.PropertyName(jsonName), taken);
-                w.Line($"[JsonPropertyName({CodeWriter.Literal(jsonName)})]");
-                if (type.Converter is not null) w.Line($"[JsonConverter(typeof({type.Converter}))]");
-                w.Line($"public {type.Nullable} {member} {{ get; set; }}");
-                w.Line();
-            }
+            w.Line($"[JsonPropertyName({CodeWriter.Literal(jsonName)})]");
+            if (type.Converter is not null) w.Line($"[JsonConverter(typeof({type.Converter}))]");
+            w.Line($"public {type.Nullable} {member} {{ get; set; }}");
+            w.Line();
         }
 
         w.Line("/// <summary>Fields this model does not know, kept so that they survive a round trip.</summary>");
         w.Line("[JsonExtensionData]");
         w.Line($"public global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? {ExtensionData} {{ get; set; }}");
         w.Close();
+    }
+
+    /// <summary>A class's properties in the schema's order: the JSON name, the C# type and the member's name.</summary>
+    public static IEnumerable<(string JsonName, CsType Type, string Member)> Properties(string definitionName, JsonObject schema)
+    {
+        var taken = new HashSet<string>(StringComparer.Ordinal) { Names.ClassName(definitionName).TrimStart('@'), ExtensionData };
+        if (SwaggerDocument.GroupVersionKinds(schema).Count == 1) taken.Add(GroupVersionKind);
+        if (schema["properties"] is not JsonObject properties) yield break;
+        foreach (var (jsonName, node) in properties)
+            yield return (jsonName, TypeMapper.Map(node!.AsObject(), $"{definitionName}.{jsonName}"), UniqueMemberName(Names.PropertyName(jsonName), taken));
     }
 
     private static string UniqueMemberName(string wanted, HashSet<string> taken)

@@ -56,10 +56,6 @@ internal static class Names
 
     public static string FullClassName(string definitionName) => $"global::{Namespace(definitionName)}.{ClassName(definitionName)}";
 
-    /// <summary>A unique, stable property name for the JSON context ("AppsV1Deployment").</summary>
-    public static string TypeInfoName(string definitionName) =>
-        PackageSuffix(definitionName).Replace(".", "") + ClassName(definitionName).TrimStart('@');
-
     private static string Group(string group) => GroupWords.TryGetValue(group, out var word) ? word : Capitalise(group);
 
     private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];

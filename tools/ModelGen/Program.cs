@@ -10,10 +10,11 @@ if (args.Length != 2)
 var (swaggerPath, outputRoot) = (args[0], args[1]);
 var files = Generator.Generate(await File.ReadAllTextAsync(swaggerPath));
 
-var modelsDir = Path.Combine(outputRoot, "Models");
-if (Directory.Exists(modelsDir))
+foreach (var dir in new[] { "Models", "Generated/Json" })
 {
-    foreach (var existing in Directory.EnumerateFiles(modelsDir, "*.g.cs"))
+    var generatedDir = Path.Combine(outputRoot, dir);
+    if (!Directory.Exists(generatedDir)) continue;
+    foreach (var existing in Directory.EnumerateFiles(generatedDir, "*.g.cs"))
     {
         var relative = Path.GetRelativePath(outputRoot, existing).Replace('\\', '/');
         if (Generator.IsGeneratedPath(relative) && !files.ContainsKey(relative)) File.Delete(existing);

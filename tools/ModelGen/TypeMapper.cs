@@ -2,13 +2,16 @@ using System.Text.Json.Nodes;
 
 namespace Skiff.ModelGen;
 
-/// <summary>The C# shape of a schema: its type name, whether it is a value type (so "?" makes it
-/// Nullable), and a property-level converter when the wire form needs one.</summary>
-/// <param name="InfoName">A name unique per type, used as the JSON context's TypeInfo property name.</param>
-internal sealed record CsType(string Name, bool IsValueType, string InfoName, string? Converter = null)
-{
-    public bool IsCollection => Name.StartsWith("global::System.Collections.Generic.", StringComparison.Ordinal);
+/// <summary>How a value is read and written on the wire: the generated serializers (ModelJsonWriter) switch on it.</summary>
+internal enum WireKind { Model, String, Boolean, Int32, Int64, Double, Bytes, Quantity, IntOrString, Time, MicroTime, Json, List, Map, TimeMap }
 
+/// <summary>The C# shape of a schema: its type name, whether it is a value type (so "?" makes it
+/// Nullable), and a property-level converter when the wire form needs one (for reflection-based
+/// System.Text.Json, which only tests use: the product serializes through ModelJsonWriter's code).</summary>
+/// <param name="Kind">Its wire form.</param>
+/// <param name="Element">The item type of a list, the value type of a map.</param>
+internal sealed record CsType(string Name, bool IsValueType, WireKind Kind, CsType? Element = null, string? Converter = null)
+{
     public string Nullable => Name + "?";
 }
 
@@ -20,18 +23,18 @@ internal static class TypeMapper
     public const string TimeDef = "io.k8s.apimachinery.pkg.apis.meta.v1.Time";
     public const string MicroTimeDef = "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime";
 
-    private static readonly CsType JsonElement = new("global::System.Text.Json.JsonElement", true, "JsonElement");
-    private static readonly CsType DateTime = new("global::System.DateTimeOffset", true, "DateTimeOffset");
+    private static readonly CsType JsonElement = new("global::System.Text.Json.JsonElement", true, WireKind.Json);
+    private static readonly CsType DateTime = new("global::System.DateTimeOffset", true, WireKind.Time);
 
     /// <summary>Definitions that get no generated class: scalars with their own wire format, and
     /// free-form JSON (RawExtension, apiextensions JSON and the JSONSchemaPropsOr* unions, FieldsV1,
     /// Patch) which is held as a JsonElement so any content survives.</summary>
     public static readonly IReadOnlyDictionary<string, CsType> Special = new Dictionary<string, CsType>(StringComparer.Ordinal)
     {
-        [QuantityDef] = new("global::Skiff.Api.Models.Quantity", true, "Quantity"),
-        [IntOrStringDef] = new("global::Skiff.Api.Models.IntOrString", true, "IntOrString"),
+        [QuantityDef] = new("global::Skiff.Api.Models.Quantity", true, WireKind.Quantity),
+        [IntOrStringDef] = new("global::Skiff.Api.Models.IntOrString", true, WireKind.IntOrString),
         [TimeDef] = DateTime with { Converter = "global::Skiff.Api.Json.TimeConverter" },
-        [MicroTimeDef] = DateTime with { Converter = "global::Skiff.Api.Json.MicroTimeConverter" },
+        [MicroTimeDef] = DateTime with { Kind = WireKind.MicroTime, Converter = "global::Skiff.Api.Json.MicroTimeConverter" },
         ["io.k8s.apimachinery.pkg.runtime.RawExtension"] = JsonElement,
         ["io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"] = JsonElement,
         ["io.k8s.apimachinery.pkg.apis.meta.v1.Patch"] = JsonElement,
@@ -49,7 +52,7 @@ internal static class TypeMapper
         if (schema.ContainsKey("$ref"))
         {
             var target = RefName(schema);
-            return Special.TryGetValue(target, out var special) ? special : new CsType(Names.FullClassName(target), false, Names.TypeInfoName(target));
+            return Special.TryGetValue(target, out var special) ? special : new CsType(Names.FullClassName(target), false, WireKind.Model);
         }
         if (schema["x-kubernetes-preserve-unknown-fields"] is JsonValue preserve && (bool)preserve) return JsonElement;
         if (schema["x-kubernetes-int-or-string"] is JsonValue ios && (bool)ios) return Special[IntOrStringDef];
@@ -59,28 +62,29 @@ internal static class TypeMapper
         switch (type)
         {
             case "string":
-                if (format == "byte") return new("byte[]", false, "ByteArray");
+                if (format == "byte") return new("byte[]", false, WireKind.Bytes);
                 if (format == "int-or-string") return Special[IntOrStringDef];
                 if (format == "date-time") return Special[TimeDef];
-                return new("string", false, "String");
-            case "boolean": return new("bool", true, "Boolean");
-            case "integer": return format == "int32" ? new("int", true, "Int32") : new("long", true, "Int64");
-            case "number": return new("double", true, "Double");
+                return new("string", false, WireKind.String);
+            case "boolean": return new("bool", true, WireKind.Boolean);
+            case "integer": return format == "int32" ? new("int", true, WireKind.Int32) : new("long", true, WireKind.Int64);
+            case "number": return new("double", true, WireKind.Double);
             case "array":
             {
                 var items = Map(schema["items"]!.AsObject(), where + "[]");
                 if (items.Converter is not null)
                     throw new InvalidOperationException($"{where}: an array of {items.Name} needs a converter ModelGen has none for.");
-                return new($"global::System.Collections.Generic.List<{items.Name}>", false, "List" + items.InfoName);
+                return new($"global::System.Collections.Generic.List<{items.Name}>", false, WireKind.List, items);
             }
             case "object" when schema["additionalProperties"] is JsonObject values:
             {
                 var value = Map(values, where + "{}");
-                string? converter = null;
-                if (value.Converter == "global::Skiff.Api.Json.TimeConverter") converter = "global::Skiff.Api.Json.TimeMapConverter";
-                else if (value.Converter is not null)
+                var name = $"global::System.Collections.Generic.Dictionary<string, {value.Name}>";
+                if (value.Kind == WireKind.Time)
+                    return new(name, false, WireKind.TimeMap, value, "global::Skiff.Api.Json.TimeMapConverter");
+                if (value.Converter is not null)
                     throw new InvalidOperationException($"{where}: a map of {value.Name} needs a converter ModelGen has none for.");
-                return new($"global::System.Collections.Generic.Dictionary<string, {value.Name}>", false, "DictionaryString" + value.InfoName, converter);
+                return new(name, false, WireKind.Map, value);
             }
             case "object":
             case null:

@@ -58,7 +58,7 @@ public sealed class NodeStatusReporter(KubeClient client, RuntimeServiceClient r
         var now = DateTimeOffset.UtcNow;
         var status = Compute(readings, _lastSent, now);
         if (_lastSent is not null && Same(status, _lastSent) && now - _lastSentAt < options.NodeStatusReportFrequency) return;
-        var patch = new JsonObject { ["status"] = JsonSerializer.SerializeToNode(status, SkiffJsonContext.Default.CoreV1NodeStatus) };
+        var patch = new JsonObject { ["status"] = ModelJson.SerializeToNode(status) };
         await client.Nodes.PatchAsync(null, options.NodeName, PatchType.Merge, patch.ToJsonString(),
             new WriteOptions { FieldManager = "skiff-kubelet" }, subresource: "status", ct: ct).ConfigureAwait(false);
         if (_lastSent is null || Ready(_lastSent) != Ready(status))
@@ -189,7 +189,7 @@ public sealed class NodeStatusReporter(KubeClient client, RuntimeServiceClient r
     {
         static string Key(NodeStatus s)
         {
-            var copy = JsonSerializer.SerializeToNode(s, SkiffJsonContext.Default.CoreV1NodeStatus)!.AsObject();
+            var copy = ModelJson.SerializeToNode(s).AsObject();
             foreach (var c in copy["conditions"]?.AsArray() ?? []) c!.AsObject().Remove("lastHeartbeatTime");
             return copy.ToJsonString();
         }

@@ -29,10 +29,10 @@ public sealed class StatusManager(IPodStatusWriter writer, ILogger<StatusManager
     public async Task<bool> SetAsync(Pod pod, PodStatus status, CancellationToken ct)
     {
         var uid = PodNaming.Uid(pod);
-        var json = JsonSerializer.Serialize(status, SkiffJsonContext.Default.CoreV1PodStatus);
+        var json = ModelJson.Serialize(status);
         if (_sent.TryGetValue(uid, out var last) && last == json) return false;
         if (!_sent.ContainsKey(uid) && pod.Status is { } current
-            && JsonSerializer.Serialize(current, SkiffJsonContext.Default.CoreV1PodStatus) == json)
+            && ModelJson.Serialize(current) == json)
         {
             _sent[uid] = json;
             return false;
@@ -51,7 +51,7 @@ public sealed class ApiPodStatusWriter(KubeClient client) : IPodStatusWriter
 {
     public async Task WriteAsync(Pod pod, PodStatus status, CancellationToken ct)
     {
-        var body = new JsonObject { ["status"] = JsonSerializer.SerializeToNode(status, SkiffJsonContext.Default.CoreV1PodStatus) };
+        var body = new JsonObject { ["status"] = ModelJson.SerializeToNode(status) };
         try
         {
             await client.Pods.PatchAsync(pod.Metadata!.Namespace, pod.Metadata.Name!, PatchType.Merge, body.ToJsonString(),

@@ -263,7 +263,7 @@ public sealed class KubeletApi(RuntimePods pods, RuntimeServiceClient runtime, I
     {
         var list = new M.PodList { Kind = "PodList", ApiVersion = "v1", Metadata = new Skiff.Api.Models.Meta.V1.ListMeta(), Items = items.ToList() };
         ctx.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(ctx.Response.Body, list, SkiffJsonContext.Default.CoreV1PodList, ctx.RequestAborted).ConfigureAwait(false);
+        await ModelJson.SerializeAsync(ctx.Response.Body, list, ctx.RequestAborted).ConfigureAwait(false);
     }
 
     internal static async Task WriteStatusAsync(HttpContext ctx, int code, string reason, string message)

@@ -38,11 +38,11 @@ public sealed class ServiceAccountTokenSource(KubeClient client, TimeProvider? c
                 BoundObjectRef = new BoundObjectReference { ApiVersion = "v1", Kind = "Pod", Name = pod.Metadata?.Name, Uid = pod.Metadata?.Uid },
             },
         };
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, SkiffJsonContext.Default.AuthenticationV1TokenRequest));
+        var content = new ByteArrayContent(ModelJson.SerializeToUtf8Bytes(request));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var path = $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/serviceaccounts/{Uri.EscapeDataString(sa)}/token";
         var answer = await client.Connection.SendAsync(HttpMethod.Post, path, content,
-            async (body, c) => await JsonSerializer.DeserializeAsync(body, SkiffJsonContext.Default.AuthenticationV1TokenRequest, c).ConfigureAwait(false), ct)
+            async (body, c) => await ModelJson.DeserializeAsync<TokenRequest>(body, c).ConfigureAwait(false), ct)
             .ConfigureAwait(false);
         var token = answer?.Status?.Token ?? throw new InvalidOperationException($"the token request for {ns}/{sa} returned no token");
         var expires = answer.Status.ExpirationTimestamp is { } e ? e : now.AddSeconds(expirationSeconds);

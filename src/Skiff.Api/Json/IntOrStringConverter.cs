@@ -8,7 +8,10 @@ namespace Skiff.Api.Json;
 /// each back the way it came, so 80 and "80" stay distinct. Stateless; thread-safe.</summary>
 public sealed class IntOrStringConverter : JsonConverter<IntOrString>
 {
-    public override IntOrString Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+    public override IntOrString Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadValue(ref reader);
+
+    /// <summary>The value at the reader's current token.</summary>
+    public static IntOrString ReadValue(ref Utf8JsonReader reader) =>
         reader.TokenType switch
         {
             JsonTokenType.Number => IntOrString.FromInt(reader.GetInt32()),

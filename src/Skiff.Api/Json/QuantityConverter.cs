@@ -10,7 +10,10 @@ namespace Skiff.Api.Json;
 /// Stateless; thread-safe.</summary>
 public sealed class QuantityConverter : JsonConverter<Quantity>
 {
-    public override Quantity Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override Quantity Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadValue(ref reader);
+
+    /// <summary>The quantity at the reader's current token.</summary>
+    public static Quantity ReadValue(ref Utf8JsonReader reader)
     {
         switch (reader.TokenType)
         {

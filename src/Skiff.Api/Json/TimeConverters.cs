@@ -38,7 +38,17 @@ public sealed class MicroTimeConverter : JsonConverter<DateTimeOffset?>
 /// Stateless; thread-safe.</summary>
 public sealed class TimeMapConverter : JsonConverter<Dictionary<string, DateTimeOffset>?>
 {
-    public override Dictionary<string, DateTimeOffset>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override Dictionary<string, DateTimeOffset>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        ReadValue(ref reader);
+
+    public override void Write(Utf8JsonWriter writer, Dictionary<string, DateTimeOffset>? value, JsonSerializerOptions options)
+    {
+        if (value is null) writer.WriteNullValue();
+        else WriteValue(writer, value);
+    }
+
+    /// <summary>The map at the reader's current token (null for a JSON null).</summary>
+    public static Dictionary<string, DateTimeOffset>? ReadValue(ref Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.Null) return null;
         if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("A map of timestamps must be an object.");
@@ -52,9 +62,8 @@ public sealed class TimeMapConverter : JsonConverter<Dictionary<string, DateTime
         return map;
     }
 
-    public override void Write(Utf8JsonWriter writer, Dictionary<string, DateTimeOffset>? value, JsonSerializerOptions options)
+    public static void WriteValue(Utf8JsonWriter writer, Dictionary<string, DateTimeOffset> value)
     {
-        if (value is null) { writer.WriteNullValue(); return; }
         writer.WriteStartObject();
         foreach (var (key, time) in value) writer.WriteString(key, KubernetesTime.FormatTime(time));
         writer.WriteEndObject();

@@ -1,3 +1,4 @@
+using Skiff.Api.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -41,8 +42,7 @@ public sealed class ApiCoreEventSink(ResourceClient<Event> events) : ICoreEventS
 
     public Task PatchCountAsync(string ns, string name, int count, DateTimeOffset lastTimestamp, CancellationToken ct)
     {
-        var patch = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Event { Count = count, LastTimestamp = lastTimestamp },
-            Api.Json.SkiffJsonContext.Default.CoreV1Event);
+        var patch = ModelJson.SerializeToUtf8Bytes(new Event { Count = count, LastTimestamp = lastTimestamp });
         return events.PatchAsync(ns, name, PatchType.Merge, patch, ct: ct);
     }
 }

@@ -20,7 +20,7 @@ public sealed class ApiEventSink(ResourceClient<Event> events) : IEventSink
 
     public Task PatchSeriesAsync(string ns, string name, EventSeries series, CancellationToken ct)
     {
-        var patch = JsonSerializer.SerializeToUtf8Bytes(new Event { Series = series }, SkiffJsonContext.Default.EventsV1Event);
+        var patch = ModelJson.SerializeToUtf8Bytes(new Event { Series = series });
         return events.PatchAsync(ns, name, Rest.PatchType.Merge, patch, ct: ct);
     }
 }

@@ -1,3 +1,4 @@
+using Skiff.Api.Json;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -23,7 +24,7 @@ public sealed class SharedInformerFactory(KubeClient client, SharedInformerOptio
     public KubeClient Client => client;
 
     /// <summary>The shared informer of built-in model <typeparamref name="T"/>, across namespaces (<paramref name="ns"/> null) or in one.</summary>
-    public SharedInformer<T> For<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TList>(string? ns = null) where T : class where TList : class =>
+    public SharedInformer<T> For<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TList>(string? ns = null) where T : class, IJsonModel<T> where TList : class, IJsonModel<TList> =>
         GetOrAdd(client.Resource<T, TList>(), ns);
 
     /// <summary>The shared informer of any resource as JSON trees (custom resources).</summary>

@@ -135,7 +135,7 @@ public sealed class ApiConnection : IDisposable
         catch (HttpRequestException) { body = []; }
         try
         {
-            if (body.Length > 0 && JsonSerializer.Deserialize(body, SkiffJsonContext.Default.MetaV1Status) is { Kind: "Status" } s)
+            if (body.Length > 0 && ModelJson.Deserialize<Skiff.Api.Models.Meta.V1.Status>(body) is { Kind: "Status" } s)
             {
                 s.Code ??= code;
                 return s;

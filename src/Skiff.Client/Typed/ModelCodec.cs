@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Skiff.Api.Json;
 using Skiff.Api.Meta;
 using Skiff.Api.Models.Meta.V1;
@@ -10,18 +9,17 @@ using Skiff.Client.Rest;
 namespace Skiff.Client.Typed;
 
 /// <summary>
-/// Codec for a generated model <typeparamref name="T"/> and its list <typeparamref name="TList"/>, through
-/// the source-generated <see cref="SkiffJsonContext"/>. The property accessors are bound once per type from
+/// Codec for a generated model <typeparamref name="T"/> and its list <typeparamref name="TList"/>, through their
+/// generated JSON code (<see cref="ModelJson"/>). The property accessors are bound once per type from
 /// the generated shape (Metadata, ApiVersion, Kind; Items and Metadata on the list), so there is no reflection
 /// per object. Stateless after construction; safe from any thread.
 /// </summary>
 public sealed class ModelCodec<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T,
-    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TList> : IObjectCodec<T> where T : class where TList : class
+    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TList> : IObjectCodec<T>
+    where T : class, IJsonModel<T> where TList : class, IJsonModel<TList>
 {
     public static ModelCodec<T, TList> Instance { get; } = new();
 
-    private readonly JsonTypeInfo<T> _type;
-    private readonly JsonTypeInfo<TList> _listType;
     private readonly Func<T, ObjectMeta?> _meta;
     private readonly Action<T, string?> _setApiVersion;
     private readonly Action<T, string?> _setKind;
@@ -32,8 +30,6 @@ public sealed class ModelCodec<[DynamicallyAccessedMembers(DynamicallyAccessedMe
 
     private ModelCodec()
     {
-        _type = (JsonTypeInfo<T>)(SkiffJsonContext.Default.GetTypeInfo(typeof(T)) ?? throw Missing(typeof(T)));
-        _listType = (JsonTypeInfo<TList>)(SkiffJsonContext.Default.GetTypeInfo(typeof(TList)) ?? throw Missing(typeof(TList)));
         _meta = Getter<T, ObjectMeta?>("Metadata");
         _getApiVersion = Getter<T, string?>("ApiVersion");
         _getKind = Getter<T, string?>("Kind");
@@ -49,15 +45,18 @@ public sealed class ModelCodec<[DynamicallyAccessedMembers(DynamicallyAccessedMe
     public GroupVersionKind GroupVersionKind { get; }
 
     public T Deserialize(ReadOnlySpan<byte> utf8Json) =>
-        JsonSerializer.Deserialize(utf8Json, _type) ?? throw new JsonException($"null {typeof(T).Name}");
+        ModelJson.Deserialize<T>(utf8Json) ?? throw new JsonException($"null {typeof(T).Name}");
 
-    public async ValueTask<T> DeserializeAsync(Stream utf8Json, CancellationToken ct) =>
-        await JsonSerializer.DeserializeAsync(utf8Json, _type, ct).ConfigureAwait(false) ?? throw new JsonException($"null {typeof(T).Name}");
+    public async ValueTask<T> DeserializeAsync(Stream utf8Json, CancellationToken ct)
+    {
+        using var body = await ModelJson.ReadToEndAsync(utf8Json, ct).ConfigureAwait(false);
+        return Deserialize(body.Span);
+    }
 
     public async ValueTask<ObjectList<T>> DeserializeListAsync(Stream utf8Json, CancellationToken ct)
     {
-        var list = await JsonSerializer.DeserializeAsync(utf8Json, _listType, ct).ConfigureAwait(false)
-            ?? throw new JsonException($"null {typeof(TList).Name}");
+        using var body = await ModelJson.ReadToEndAsync(utf8Json, ct).ConfigureAwait(false);
+        var list = ModelJson.Deserialize<TList>(body.Span) ?? throw new JsonException($"null {typeof(TList).Name}");
         var meta = _listMeta(list);
         return new ObjectList<T>((IReadOnlyList<T>?)_items(list) ?? [], meta?.ResourceVersion ?? "", NullIfEmpty(meta?.Continue), meta?.RemainingItemCount);
     }
@@ -66,7 +65,7 @@ public sealed class ModelCodec<[DynamicallyAccessedMembers(DynamicallyAccessedMe
     {
         if (string.IsNullOrEmpty(_getApiVersion(obj))) _setApiVersion(obj, resource.ApiVersion);
         if (string.IsNullOrEmpty(_getKind(obj))) _setKind(obj, resource.Kind);
-        return JsonSerializer.SerializeToUtf8Bytes(obj, _type);
+        return ModelJson.SerializeToUtf8Bytes(obj);
     }
 
     public ObjectMeta? Metadata(T obj) => _meta(obj);
@@ -95,6 +94,4 @@ public sealed class ModelCodec<[DynamicallyAccessedMembers(DynamicallyAccessedMe
     private static Action<TObj, TValue> Setter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TObj, TValue>(string property) =>
         typeof(TObj).GetProperty(property)?.SetMethod?.CreateDelegate<Action<TObj, TValue>>()
         ?? throw new ArgumentException($"{typeof(TObj)} has no settable {property} property");
-
-    private static ArgumentException Missing(Type t) => new($"{t} is not in SkiffJsonContext");
 }

@@ -23,7 +23,7 @@ public static class PodSubresources
             Metadata = new() { Name = podName, Namespace = ns, Uid = podUid },
             Target = new ObjectReference { Kind = "Node", Name = nodeName, ApiVersion = "v1" },
         };
-        return pods.CreateSubresourceAsync(ns, podName, "binding", JsonSerializer.SerializeToUtf8Bytes(binding, SkiffJsonContext.Default.CoreV1Binding), ct);
+        return pods.CreateSubresourceAsync(ns, podName, "binding", ModelJson.SerializeToUtf8Bytes(binding), ct);
     }
 
     /// <summary>Asks to evict the pod, honouring PodDisruptionBudgets (429 when a budget forbids it now).</summary>
@@ -37,6 +37,6 @@ public static class PodSubresources
             Metadata = new() { Name = podName, Namespace = ns },
             DeleteOptions = deleteOptions,
         };
-        return pods.CreateSubresourceAsync(ns, podName, "eviction", JsonSerializer.SerializeToUtf8Bytes(eviction, SkiffJsonContext.Default.PolicyV1Eviction), ct);
+        return pods.CreateSubresourceAsync(ns, podName, "eviction", ModelJson.SerializeToUtf8Bytes(eviction), ct);
     }
 }

@@ -146,19 +146,19 @@ public sealed class ResourceClient<T> where T : class
     }
 
     /// <summary>GETs a subresource such as scale, decoded with <paramref name="type"/>.</summary>
-    public Task<TSub> GetSubresourceAsync<TSub>(string? ns, string name, string subresource,
-        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TSub> type, CancellationToken ct = default) =>
+    public Task<TSub> GetSubresourceAsync<TSub>(string? ns, string name, string subresource, CancellationToken ct = default)
+        where TSub : class, IJsonModel<TSub> =>
         _connection.SendAsync(HttpMethod.Get, Resource.Path(NsOrNull(ns), name, subresource), null,
-            async (s, c) => await JsonSerializer.DeserializeAsync(s, type, c).ConfigureAwait(false) ?? throw new JsonException("null body"), ct);
+            async (s, c) => await ModelJson.DeserializeAsync<TSub>(s, c).ConfigureAwait(false) ?? throw new JsonException("null body"), ct);
 
     /// <summary>PUTs a subresource such as scale.</summary>
-    public Task<TSub> UpdateSubresourceAsync<TSub>(string? ns, string name, string subresource, TSub body,
-        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TSub> type, CancellationToken ct = default)
+    public Task<TSub> UpdateSubresourceAsync<TSub>(string? ns, string name, string subresource, TSub body, CancellationToken ct = default)
+        where TSub : class, IJsonModel<TSub>
     {
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, type));
+        var content = new ByteArrayContent(ModelJson.SerializeToUtf8Bytes(body));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return _connection.SendAsync(HttpMethod.Put, Resource.Path(NsOrNull(ns), name, subresource), content,
-            async (s, c) => await JsonSerializer.DeserializeAsync(s, type, c).ConfigureAwait(false) ?? throw new JsonException("null body"), ct);
+            async (s, c) => await ModelJson.DeserializeAsync<TSub>(s, c).ConfigureAwait(false) ?? throw new JsonException("null body"), ct);
     }
 
     private Task<T> Write(HttpMethod method, string path, T obj, WriteOptions? options, CancellationToken ct)
@@ -175,7 +175,7 @@ public sealed class ResourceClient<T> where T : class
         if (options is null) return null;
         options.ApiVersion ??= "v1";
         options.Kind ??= "DeleteOptions";
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(options, SkiffJsonContext.Default.MetaV1DeleteOptions));
+        var content = new ByteArrayContent(ModelJson.SerializeToUtf8Bytes(options));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return content;
     }

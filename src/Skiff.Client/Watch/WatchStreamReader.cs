@@ -96,7 +96,7 @@ internal static class WatchStreamReader
         switch (type)
         {
             case "ERROR":
-                var status = JsonSerializer.Deserialize(obj, SkiffJsonContext.Default.MetaV1Status);
+                var status = ModelJson.Deserialize<Skiff.Api.Models.Meta.V1.Status>(obj);
                 return new WatchEvent<T>(WatchEventType.Error, null, "", status);
             case "BOOKMARK":
                 return new WatchEvent<T>(WatchEventType.Bookmark, null, BookmarkVersion(obj));

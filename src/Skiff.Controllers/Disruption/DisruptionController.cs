@@ -39,8 +39,7 @@ public sealed class DisruptionController(KubeClient client, SharedInformerFactor
                 workers!.EnqueueAfter(key, d.Values.Min() + DisruptionBudgetMath.DisruptedPodTimeout - _clock.GetUtcNow() + TimeSpan.FromSeconds(1));
             if (SameStatus(pdb.Status, status)) return;
             // A fresh copy, so the cached object is never changed.
-            var updated = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(pdb, SkiffJsonContext.Default.PolicyV1PodDisruptionBudget),
-                SkiffJsonContext.Default.PolicyV1PodDisruptionBudget)!;
+            var updated = ModelJson.Deserialize<PodDisruptionBudget>(ModelJson.SerializeToUtf8Bytes(pdb))!;
             updated.Status = status;
             await client.PodDisruptionBudgets.UpdateStatusAsync(updated, ct: c);
         }, log);

@@ -342,8 +342,8 @@ public sealed class SchedulingQueue : IPodNominator
     {
         if (!LabelsEqual(a.Metadata?.Labels, b.Metadata?.Labels)) return true;
         if (a.Spec is null || b.Spec is null) return a.Spec != b.Spec;
-        return !JsonSerializer.SerializeToUtf8Bytes(a.Spec, SkiffJsonContext.Default.CoreV1PodSpec)
-            .AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(b.Spec, SkiffJsonContext.Default.CoreV1PodSpec));
+        return !ModelJson.SerializeToUtf8Bytes(a.Spec)
+            .AsSpan().SequenceEqual(ModelJson.SerializeToUtf8Bytes(b.Spec));
     }
 
     private static bool LabelsEqual(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b)

@@ -44,13 +44,13 @@ public sealed class RoundTripTests
     [Fact]
     public void Deployment_keeps_unknown_fields_at_every_level()
     {
-        var deployment = JsonSerializer.Deserialize(DeploymentWithUnknownFields, SkiffJsonContext.Default.AppsV1Deployment)!;
+        var deployment = ModelJson.Deserialize<Deployment>(DeploymentWithUnknownFields)!;
 
         Assert.Equal(3, deployment.Spec!.Replicas);
         Assert.Equal("busybox", deployment.Spec.Template!.Spec!.Containers![0].Image);
         Assert.True(deployment.Spec.Template.Spec.Containers[0].ExtensionData!.ContainsKey("futureContainerField"));
 
-        var written = JsonSerializer.Serialize(deployment, SkiffJsonContext.Default.AppsV1Deployment);
+        var written = ModelJson.Serialize(deployment);
         var expected = JsonNode.Parse(DeploymentWithUnknownFields);
         var actual = JsonNode.Parse(written);
         Assert.True(JsonNode.DeepEquals(expected, actual), $"Round trip changed the object:\n{written}");
@@ -59,7 +59,7 @@ public sealed class RoundTripTests
     [Fact]
     public void Null_properties_are_left_out_when_writing()
     {
-        var written = JsonSerializer.Serialize(new Deployment { Kind = "Deployment" }, SkiffJsonContext.Default.AppsV1Deployment);
+        var written = ModelJson.Serialize(new Deployment { Kind = "Deployment" });
         Assert.Equal("""{"kind":"Deployment"}""", written);
     }
 
