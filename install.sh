@@ -21,11 +21,12 @@ trap 'rm -rf "$out"' EXIT
 # One self-contained Native AOT binary (scripts/publish.sh): no JIT at run time, a fraction of the memory.
 ./scripts/publish.sh "$out" >/dev/null
 
-# The binary and the one native library the AOT build keeps beside it (SQLite's libe_sqlite3.so, found next to
-# the executable) live in /usr/local/lib/skiff; /usr/local/bin/skiff links to the binary.
+# The binary lives in /usr/local/lib/skiff; /usr/local/bin/skiff links to it. It is the whole product: SQLite is
+# linked into it (src/Skiff/Skiff.csproj), and no native library is kept beside it.
 echo "[skiff] installing /usr/local/lib/skiff and /usr/local/bin/skiff"
 mkdir -p /usr/local/lib/skiff
-for f in "$out"/*.so; do install -m 0644 "$f" /usr/local/lib/skiff/; done
+# Earlier builds kept SQLite's libe_sqlite3.so beside the binary; nothing loads it any more.
+rm -f /usr/local/lib/skiff/libe_sqlite3.so
 install -m 0755 "$out/skiff" /usr/local/lib/skiff/skiff.new
 mv -f /usr/local/lib/skiff/skiff.new /usr/local/lib/skiff/skiff
 ln -sfn /usr/local/lib/skiff/skiff /usr/local/bin/skiff.new

@@ -23,6 +23,9 @@ have gcc || need+=(gcc)
 [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || [ -f /usr/lib/aarch64-linux-gnu/libc.a ] || need+=(libc6-dev)
 # Native AOT (scripts/publish.sh) links the skiff binary with the system C toolchain and zlib.
 [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
+# SQLite, the datastore's: the AOT binary links libsqlite3.a into itself; the JIT build and the tests load
+# libsqlite3.so (the unversioned name comes with the -dev package).
+[ -f /usr/lib/x86_64-linux-gnu/libsqlite3.a ] || [ -f /usr/lib/aarch64-linux-gnu/libsqlite3.a ] || need+=(libsqlite3-dev)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -15,6 +15,7 @@ internal sealed class SqliteReadSession : ILogReadSession
 
     public SqliteReadSession(SqliteReadPool pool, string connectionString)
     {
+        SqliteProvider.EnsureInitialized();
         _pool = pool;
         _connection = new SqliteConnection(connectionString);
         _connection.Open();

@@ -25,8 +25,8 @@ public sealed class SqliteStore : LogStore
             try
             {
                 var store = new SqliteStore(driver, options, logger);
-                logger?.LogInformation("opened sqlite store {Path} at revision {Revision} (compacted to {Compact})",
-                    options.Path, store.CurrentRevision, store.CompactRevision);
+                logger?.LogInformation("opened sqlite store {Path} at revision {Revision} (compacted to {Compact}; SQLite {SqliteVersion})",
+                    options.Path, store.CurrentRevision, store.CompactRevision, SqliteProvider.Version);
                 return store;
             }
             catch

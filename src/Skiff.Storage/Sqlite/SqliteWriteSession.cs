@@ -15,6 +15,7 @@ internal sealed class SqliteWriteSession : ILogWriteSession, IDisposable
 
     public SqliteWriteSession(string connectionString)
     {
+        SqliteProvider.EnsureInitialized();
         _connection = new SqliteConnection(connectionString);
         _connection.Open();
         SqliteRows.Execute(_connection, SqliteDialect.WriterPragmas);
