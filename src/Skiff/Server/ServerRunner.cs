@@ -63,7 +63,7 @@ public static class ServerRunner
         log.LogInformation("Wrote kubeconfig {Path}", o.KubeconfigPath);
         log.LogInformation("Agents join with: skiff agent --server https://<this host>:{Port} --token-file {Token}", host.Port, Path.Combine(o.ServerDir, Skiff.ApiServer.Join.JoinTokenStore.FileName));
         var controllers = RunControllersAsync(serverUrl, pki, o.ClusterCidr, loggers, ct);
-        var agent = o.DisableAgent ? Task.CompletedTask : RunAgentAsync(o, serverUrl, pki, loggers, ct);
+        var agent = o.DisableAgent ? Task.CompletedTask : RunAgentAsync(o, serverUrl, pki, components.Objects, loggers, ct);
         var scheduler = o.DisableScheduler ? Task.CompletedTask : RunSchedulerAsync(serverUrl, pki, loggers, ct);
         var simulated = o.SimulatedNodes > 0 ? RunSimulatedNodesAsync(serverUrl, pki, o.SimulatedNodes, loggers, ct) : Task.CompletedTask;
         log.LogInformation("Skiff is ready");
@@ -90,17 +90,25 @@ public static class ServerRunner
     }
 
     /// <summary>
-    /// The local agent, as a node client (CN=system:node:&lt;name&gt;, O=system:nodes) over loopback. A failing
-    /// agent is logged and restarted after a pause; it never takes the control plane down.
+    /// The local agent, as a node client (CN=system:node:&lt;name&gt;, O=system:nodes) over loopback. Its node name is
+    /// bound to its node password (&lt;data-dir&gt;/agent/node-password) as a joining agent's is, so no agent can join under
+    /// the server's own name; a name another machine holds already keeps this agent from starting (logged, retried). A
+    /// failing agent is logged and restarted after a pause; it never takes the control plane down.
     /// </summary>
-    private static async Task RunAgentAsync(ServerOptions o, string serverUrl, ClusterPki pki, ILoggerFactory loggers, CancellationToken ct)
+    private static async Task RunAgentAsync(ServerOptions o, string serverUrl, ClusterPki pki, Skiff.ApiServer.Registry.ObjectRegistry objects,
+        ILoggerFactory loggers, CancellationToken ct)
     {
+        var log = loggers.CreateLogger("agent");
+        var password = new Skiff.Agent.JoinedNodeFiles(new Skiff.Agent.AgentOptions { DataDir = o.DataDir }.Paths).NodePassword();
         using var client = ComponentClient(serverUrl, pki, "system:node:" + o.Agent.NodeName, ["system:nodes"], "client-kubelet", "skiff-kubelet");
         var nodeIp = o.Agent.NodeIp ?? Skiff.Agent.Kubelet.MachineInfo.DetectHostIp();
         var serving = pki.IssueKubeletServingCertificate(o.Agent.NodeName, [System.Net.IPAddress.Parse(nodeIp)]);
         var credentials = new Skiff.Agent.AgentCredentials(serving.Certificate, pki.ClientCa.CertificatePem, pki.ServerCa.CertificatePem);
-        await KeepRunning("agent", c => Skiff.Agent.AgentRunner.RunAsync(o.DataDir, o.Agent with { NodeIp = nodeIp }, client, credentials, controlPlane: true, VersionInfo.GitVersion, loggers, c),
-            loggers.CreateLogger("agent"), ct);
+        await KeepRunning("agent", async c =>
+        {
+            await Skiff.ApiServer.Join.NodePasswords.BindAsync(objects, o.Agent.NodeName, password, log, c);
+            await Skiff.Agent.AgentRunner.RunAsync(o.DataDir, o.Agent with { NodeIp = nodeIp }, client, credentials, controlPlane: true, VersionInfo.GitVersion, loggers, c);
+        }, log, ct);
     }
 
     /// <summary>The API server's client certificate towards kubelets (CN=system:kube-apiserver); kubelets present server-CA certificates.</summary>
