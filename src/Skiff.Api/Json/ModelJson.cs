@@ -35,31 +35,37 @@ public static class ModelJson
     public static T? Deserialize<T>(string json) where T : class, IJsonModel<T> =>
         Deserialize<T>(System.Text.Encoding.UTF8.GetBytes(json));
 
-    /// <summary>The whole stream in one pooled buffer, to be read with <see cref="Deserialize{T}(ReadOnlySpan{byte})"/>
-    /// and disposed. Request and response bodies are one object or one page of a list, so whole is what is needed.</summary>
+    /// <summary>One object from a complete JSON text held in pieces (<see cref="ReadToEndAsync"/>).</summary>
+    public static T? Deserialize<T>(ReadOnlySequence<byte> utf8Json) where T : class, IJsonModel<T>
+    {
+        if (utf8Json.IsSingleSegment) return Deserialize<T>(utf8Json.FirstSpan);
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 64 });
+        if (!reader.Read()) throw new JsonException("The input does not contain any JSON tokens.");
+        var value = T.ReadJson(ref reader);
+        if (reader.Read()) throw new JsonException($"Unexpected {reader.TokenType} after the JSON value at byte {reader.TokenStartIndex}.");
+        return value;
+    }
+
+    /// <summary>
+    /// The whole stream in pooled 16 KiB pieces, to be read with <see cref="Deserialize{T}(ReadOnlySequence{byte})"/> and
+    /// disposed. Request and response bodies are one object or one page of a list, so whole is what is needed; pieces,
+    /// not one growing array, so a large page leaves no large buffers behind in the pool.
+    /// </summary>
     public static async ValueTask<RentedBytes> ReadToEndAsync(Stream stream, CancellationToken ct)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        var length = 0;
+        var body = new RentedBytes();
         try
         {
             while (true)
             {
-                if (length == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-                var read = await stream.ReadAsync(buffer.AsMemory(length), ct).ConfigureAwait(false);
-                if (read == 0) return new RentedBytes(buffer, length);
-                length += read;
+                var read = await stream.ReadAsync(body.FreeSpace(), ct).ConfigureAwait(false);
+                if (read == 0) return body;
+                body.Advance(read);
             }
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            body.Dispose();
             throw;
         }
     }
@@ -68,7 +74,7 @@ public static class ModelJson
     public static async ValueTask<T?> DeserializeAsync<T>(Stream stream, CancellationToken ct) where T : class, IJsonModel<T>
     {
         using var body = await ReadToEndAsync(stream, ct).ConfigureAwait(false);
-        return Deserialize<T>(body.Span);
+        return Deserialize<T>(body.Sequence);
     }
 
     public static byte[] SerializeToUtf8Bytes<T>(T value) where T : class, IJsonModel<T> => Write(value).ToArray();
@@ -207,18 +213,56 @@ public static class ModelJson
         new($"Expected {expected}, not {r.TokenType}, at byte {r.TokenStartIndex}.");
 }
 
-/// <summary>A pooled buffer holding a whole body; dispose it once read. Not thread-safe.</summary>
+/// <summary>A whole body in pooled pieces; dispose it once read. Not thread-safe.</summary>
 public sealed class RentedBytes : IDisposable
 {
-    private byte[]? _buffer;
-    private readonly int _length;
+    private const int PieceSize = 16 * 1024;
+    private readonly List<byte[]> _pieces = [];
+    private int _lastLength;
 
-    internal RentedBytes(byte[] buffer, int length) => (_buffer, _length) = (buffer, length);
+    internal Memory<byte> FreeSpace()
+    {
+        if (_pieces.Count == 0 || _lastLength == _pieces[^1].Length)
+        {
+            _pieces.Add(ArrayPool<byte>.Shared.Rent(PieceSize));
+            _lastLength = 0;
+        }
+        return _pieces[^1].AsMemory(_lastLength);
+    }
 
-    public ReadOnlySpan<byte> Span => (_buffer ?? throw new ObjectDisposedException(nameof(RentedBytes))).AsSpan(0, _length);
+    internal void Advance(int count) => _lastLength += count;
+
+    /// <summary>The bytes read, in order.</summary>
+    public ReadOnlySequence<byte> Sequence
+    {
+        get
+        {
+            if (_pieces.Count == 0) return ReadOnlySequence<byte>.Empty;
+            if (_pieces.Count == 1) return new ReadOnlySequence<byte>(_pieces[0], 0, _lastLength);
+            var first = new Piece(_pieces[0], 0);
+            var last = first;
+            for (var i = 1; i < _pieces.Count; i++)
+                last = last.Append(i == _pieces.Count - 1 ? _pieces[i].AsMemory(0, _lastLength) : _pieces[i]);
+            return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+        }
+    }
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _buffer, null) is { } b) ArrayPool<byte>.Shared.Return(b);
+        foreach (var piece in _pieces) ArrayPool<byte>.Shared.Return(piece);
+        _pieces.Clear();
+        _lastLength = 0;
+    }
+
+    private sealed class Piece : ReadOnlySequenceSegment<byte>
+    {
+        public Piece(ReadOnlyMemory<byte> memory, long runningIndex) => (Memory, RunningIndex) = (memory, runningIndex);
+
+        public Piece Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Piece(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
     }
 }

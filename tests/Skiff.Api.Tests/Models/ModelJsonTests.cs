@@ -101,7 +101,7 @@ public sealed class ModelJsonTests
     }
 
     [Fact]
-    public async Task A_stream_is_read_whole_across_buffer_growth()
+    public async Task A_stream_is_read_whole_in_pooled_pieces()
     {
         var pods = new PodList { Kind = "PodList", ApiVersion = "v1", Items = [] };
         for (var i = 0; i < 500; i++) pods.Items.Add(new Pod { Metadata = new() { Name = $"pod-{i}", Labels = new() { ["n"] = new string('x', 100) } } });
@@ -113,6 +113,43 @@ public sealed class ModelJsonTests
         Assert.Equal(500, read!.Items!.Count);
         Assert.Equal("pod-499", read.Items[499].Metadata!.Name);
         Assert.Equal(bytes, ModelJson.SerializeToUtf8Bytes(read));
+    }
+
+    [Fact]
+    public void A_body_in_pieces_reads_the_same_wherever_a_piece_ends()
+    {
+        var pod = """
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"p\u00e9","creationTimestamp":"2026-01-02T03:04:05Z","labels":{"a-rather-long-label-key":"v"}},
+             "spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":2.50,"memory":"64Mi"}},"ports":[{"containerPort":8080}],
+             "livenessProbe":{"httpGet":{"port":"http"}}}],"terminationGracePeriodSeconds":30,"hostNetwork":false},"future":{"x":[1,null]}}
+            """u8.ToArray();
+        var secret = """{"apiVersion":"v1","kind":"Secret","data":{"k":"aGVsbG8gd29ybGQ="},"type":"Opaque"}"""u8.ToArray();
+        AssertSameAtEverySplit<Pod>(pod);
+        AssertSameAtEverySplit<Skiff.Api.Models.Core.V1.Secret>(secret);
+    }
+
+    private static void AssertSameAtEverySplit<T>(byte[] json) where T : class, IJsonModel<T>
+    {
+        var whole = ModelJson.Serialize(ModelJson.Deserialize<T>(json)!);
+        for (var i = 1; i < json.Length; i++)
+        {
+            var first = new Piece(json.AsMemory(0, i), 0);
+            var second = first.Append(json.AsMemory(i));
+            var read = ModelJson.Deserialize<T>(new System.Buffers.ReadOnlySequence<byte>(first, 0, second, second.Memory.Length))!;
+            Assert.Equal(whole, ModelJson.Serialize(read));
+        }
+    }
+
+    private sealed class Piece : System.Buffers.ReadOnlySequenceSegment<byte>
+    {
+        public Piece(ReadOnlyMemory<byte> memory, long runningIndex) => (Memory, RunningIndex) = (memory, runningIndex);
+
+        public Piece Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Piece(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
     }
 
     [Fact]
