@@ -1,3 +1,5 @@
+using Skiff.Agent.Containerd;
+
 namespace Skiff.Agent;
 
 /// <summary>
@@ -36,6 +38,9 @@ public sealed record AgentOptions
     /// <summary>The ctr binary used to import air-gap image archives.</summary>
     public string CtrPath { get; init; } = "ctr";
 
+    /// <summary>Registry mirrors (k3s's registries.yaml); none by default: images come from their registries.</summary>
+    public RegistryMirrors Registries { get; init; } = RegistryMirrors.None;
+
     public AgentPaths Paths => new(this);
 }
 
@@ -44,6 +49,8 @@ public sealed class AgentPaths(AgentOptions options)
 {
     public string AgentDir { get; } = Path.Combine(options.DataDir, "agent");
     public string ContainerdConfig => Path.Combine(AgentDir, "etc", "containerd", "config.toml");
+    /// <summary>containerd's registry config_path: one dir per mirrored registry with its hosts.toml.</summary>
+    public string RegistryConfigDir => Path.Combine(AgentDir, "etc", "containerd", "certs.d");
     public string ContainerdDir => Path.Combine(AgentDir, "containerd");
     public string ContainerdRoot => Path.Combine(ContainerdDir, "root");
     public string ContainerdState => Path.Combine(ContainerdDir, "state");

@@ -110,6 +110,38 @@ public sealed class AgentJoinTests(ControlPlaneFixture f) : IClassFixture<Contro
         }
     }
 
+    [Theory]
+    [InlineData("mirrors:\n  docker.io:\n    endpoint: [\"ftp://mirror\"]\n", "mirrors.\"docker.io\".endpoint: \"ftp://mirror\" is not an http or https URL")]
+    [InlineData("configs:\n  docker.io: {}\n", "\"configs\" is not supported (only mirrors: is)")]
+    [InlineData("mirrors:\n  docker.io:\n    endpoints: [\"http://m\"]\n", "mirrors.\"docker.io\" must have exactly an endpoint: list")]
+    [InlineData("mirrors: [\n", "")]
+    public async Task ARegistriesFileItCannotUseStopsTheAgentBeforeItJoins(string yaml, string message)
+    {
+        var dir = Directory.CreateTempSubdirectory("skiff-registries-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "registries.yaml");
+            await File.WriteAllTextAsync(file, yaml);
+            var psi = new System.Diagnostics.ProcessStartInfo(SkiffServer.Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { "agent", "--server", $"https://127.0.0.1:{S.Port}", "--token", f.Token, "--data-dir", Path.Combine(dir.FullName, "data"),
+                         "--private-registry", file, "--disable-default-registry-endpoint" })
+                psi.ArgumentList.Add(a);
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var errors = p.StandardError.ReadToEndAsync();
+            var output = p.StandardOutput.ReadToEndAsync();
+            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var text = await errors + await output;
+            Assert.NotEqual(0, p.ExitCode);
+            Assert.Contains(file + ":", text);
+            Assert.Contains(message, text);
+            Assert.False(Directory.Exists(Path.Combine(dir.FullName, "data", "agent", "containerd")), "the agent got as far as containerd");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task TheJoinEndpointChecksTheTokenTheBodyAndTheNodePassword()
     {

@@ -104,6 +104,24 @@ public sealed class NodeTests(AgentServerFixture f, ITestOutputHelper output) : 
     private string NodeName => f.Server.NodeName;
 
     [Fact]
+    public async Task ALatestImageIsPulledThroughTheRegistriesFileMirrorAndTheImportedCopyServesWhenThatFails()
+    {
+        // The fixture's registries file mirrors docker.io to a closed loopback port, its own endpoint off.
+        var hosts = await File.ReadAllTextAsync(Path.Combine(S.DataDir, "agent", "etc", "containerd", "certs.d", "docker.io", "hosts.toml"));
+        Assert.Contains("server = \"http://127.0.0.1:1\"", hosts);
+        Assert.DoesNotContain("registry-1.docker.io", hosts);
+
+        var ns = await f.NamespaceAsync("pull");
+        await Kubectl.OkAsync(S, "run", "latest", "-n", ns, "--image=busybox", "--", "sleep", "3600"); // :latest, so imagePullPolicy Always
+        var pod = await Node.WaitForPodAsync(S, ns, "latest", p => Node.Phase(p) == "Running", "Running");
+        Assert.Equal("Always", pod["spec"]!["containers"]![0]!["imagePullPolicy"]!.GetValue<string>());
+        await Node.WaitAsync(async () => (await Kubectl.OkAsync(S, "get", "events", "-n", ns, "--field-selector", "reason=Pulled", "-o", "jsonpath={.items[*].message}"))
+            .Contains("(pulling it failed, so the local copy is used)"), Node.Patience, "the Pulled event of the local copy", S);
+        Assert.Contains("http://127.0.0.1:1/v2/library/busybox/manifests/latest", S.Log);
+        Assert.DoesNotContain("registry-1.docker.io", S.Log);
+    }
+
+    [Fact]
     public async Task TheServersOwnNodeNameIsBoundToItsNodePasswordSoNoAgentCanJoinUnderIt()
     {
         var secret = JsonNode.Parse(await Kubectl.OkAsync(S, "get", "secret", "-n", "kube-system", NodeName + ".node-password.skiff", "-o", "json"))!;

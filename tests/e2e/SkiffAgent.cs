@@ -36,6 +36,7 @@ public sealed class SkiffAgent : IAsyncDisposable
         foreach (var a in new[] { "agent", "--server", $"https://127.0.0.1:{Server.Port}", "--data-dir", DataDir, "--node-name", NodeName,
                      "--cni-bridge", Bridge, "--kubelet-port", "0", "--config", config })
             psi.ArgumentList.Add(a);
+        foreach (var a in SkiffServer.OfflineRegistries(DataDir)) psi.ArgumentList.Add(a);
         if (Token is null) { psi.ArgumentList.Add("--token-file"); psi.ArgumentList.Add(Path.Combine(Server.DataDir, "server", "token")); }
         else { psi.ArgumentList.Add("--token"); psi.ArgumentList.Add(Token); }
         _process = Process.Start(psi)!;

@@ -86,6 +86,7 @@ public sealed class SkiffServer : IAsyncDisposable
         {
             CopyTestImages(DataDir);
             foreach (var a in new[] { "--node-name", NodeName, "--cluster-cidr", ClusterCidr, "--cni-bridge", Bridge, "--kubelet-port", "0" }) psi.ArgumentList.Add(a);
+            foreach (var a in OfflineRegistries(DataDir)) psi.ArgumentList.Add(a);
         }
         else psi.ArgumentList.Add("--disable-agent");
         foreach (var a in ExtraArgs) psi.ArgumentList.Add(a);
@@ -138,6 +139,18 @@ public sealed class SkiffServer : IAsyncDisposable
     }
 
     /// <summary>Puts the air-gap test images where an agent with <paramref name="dataDir"/> imports them.</summary>
+    /// <summary>
+    /// Agent flags that keep image pulls on loopback: Docker Hub is mirrored to a closed port with its own endpoint
+    /// off, so a pull (an image :latest is pulled every time) fails at once with "connection refused" and the
+    /// imported copy is used; no test sends a request or a DNS query beyond the machine.
+    /// </summary>
+    public static string[] OfflineRegistries(string dataDir)
+    {
+        var file = Path.Combine(dataDir, "registries.yaml");
+        File.WriteAllText(file, "mirrors:\n  docker.io:\n    endpoint:\n      - \"http://127.0.0.1:1\"\n");
+        return ["--private-registry", file, "--disable-default-registry-endpoint"];
+    }
+
     public static void CopyTestImages(string dataDir)
     {
         var images = Path.Combine(dataDir, "agent", "images");

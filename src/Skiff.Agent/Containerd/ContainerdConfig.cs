@@ -28,6 +28,9 @@ public sealed record ContainerdConfig
     /// </summary>
     public bool RestrictOomScoreAdj { get; init; }
 
+    /// <summary>Where containerd reads the registries' hosts.toml files (<see cref="RegistryMirrors"/>).</summary>
+    public required string RegistryConfigDir { get; init; }
+
     /// <summary>The CRI streaming server (exec/attach/port-forward URLs) listens on loopback only, on a free port.</summary>
     public string StreamServerAddress { get; init; } = "127.0.0.1";
 
@@ -43,6 +46,7 @@ public sealed record ContainerdConfig
             SandboxImage = options.PauseImage,
             CniBinDir = options.CniBinDir,
             CniConfDir = paths.CniConfDir,
+            RegistryConfigDir = paths.RegistryConfigDir,
             CgroupDriver = driver ?? CgroupDrivers.Detect(),
             RestrictOomScoreAdj = !HostCapabilities.CanLowerOomScoreAdj(),
         };
@@ -89,6 +93,9 @@ public sealed record ContainerdConfig
         b.AppendLine($"  SystemdCgroup = {(CgroupDriver == CgroupDriver.Systemd ? "true" : "false")}");
         // runc's own state (default /run/containerd/runc) joins the rest of the state dir.
         b.AppendLine($"  Root = {Quote(Path.Combine(State, "runc"))}");
+        b.AppendLine();
+        b.AppendLine($"[{cri}.registry]");
+        b.AppendLine($"  config_path = {Quote(RegistryConfigDir)}");
         b.AppendLine();
         b.AppendLine($"[{cri}.cni]");
         b.AppendLine($"  bin_dir = {Quote(CniBinDir)}");

@@ -77,6 +77,7 @@ public sealed class ContainerdSupervisor : IAsyncDisposable
             Directory.CreateDirectory(dir);
         var config = ContainerdConfig.For(_options);
         await File.WriteAllTextAsync(_paths.ContainerdConfig, config.Render(), ct).ConfigureAwait(false);
+        _options.Registries.Write(config.RegistryConfigDir);
         await StopLeftoverAsync(ct).ConfigureAwait(false);
 
         _log.LogInformation("Starting containerd (config {Config}, socket {Socket}, cgroup driver {Driver})",

@@ -22,6 +22,7 @@ public static class AgentRunner
             DataDir = dataDir,
             ContainerRuntimeEndpoint = settings.ContainerRuntimeEndpoint,
             CniBridge = settings.CniBridge,
+            Registries = settings.Registries,
         };
         await using var runtime = await NodeRuntime.StartAsync(agent, loggers, ct);
         log.LogInformation("Container runtime ready; starting the kubelet for node {Node}", settings.NodeName);

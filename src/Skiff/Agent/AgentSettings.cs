@@ -18,6 +18,8 @@ public sealed record AgentSettings
     public int KubeletPort { get; init; } = 10250;
     /// <summary>The node's InternalIP (k3s's --node-ip); null: the address of the default route's interface.</summary>
     public string? NodeIp { get; init; }
+    /// <summary>Registry mirrors from the registries file (--private-registry), with --disable-default-registry-endpoint.</summary>
+    public Containerd.RegistryMirrors Registries { get; init; } = Containerd.RegistryMirrors.None;
 
     /// <summary>"key=value" labels.</summary>
     public static Dictionary<string, string> ParseLabels(IEnumerable<string> items)

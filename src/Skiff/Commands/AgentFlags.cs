@@ -17,7 +17,10 @@ internal sealed class AgentFlags
     public Option<int?> KubeletPort { get; } = new("--kubelet-port") { Description = "(agent) Port of the kubelet API (default 10250; 0 picks a free port)" };
     public Option<string> CniBridge { get; } = new("--cni-bridge") { Description = "(agent/networking) Name of the pods' bridge (default cni0)" };
 
-    public Option[] All => [NodeName, NodeIp, NodeLabel, NodeTaint, ContainerRuntimeEndpoint, CniBridge, KubeletPort];
+    public Option<string> PrivateRegistry { get; } = new("--private-registry") { Description = $"(agent/runtime) Private registry configuration file (default: {RegistriesFile.DefaultPath} when it exists)" };
+    public Option<bool?> DisableDefaultRegistryEndpoint { get; } = new("--disable-default-registry-endpoint") { Description = "(agent/containerd) Pull only from the registries file's mirrors, never from a registry's own endpoint" };
+
+    public Option[] All => [NodeName, NodeIp, NodeLabel, NodeTaint, ContainerRuntimeEndpoint, CniBridge, KubeletPort, PrivateRegistry, DisableDefaultRegistryEndpoint];
 
     /// <exception cref="FormatException">A value is malformed; the message names the flag.</exception>
     public Skiff.Agent.AgentSettings Bind(OptionSources sources)
@@ -50,6 +53,14 @@ internal sealed class AgentFlags
             if (kp is < 0 or > 65535) throw new FormatException($"--kubelet-port: {kp} is not a valid port");
             settings = settings with { KubeletPort = kp };
         }
+        var registries = sources.Get(PrivateRegistry) is { Length: > 0 } file ? file : File.Exists(RegistriesFile.DefaultPath) ? RegistriesFile.DefaultPath : null;
+        var disableDefault = sources.Get(DisableDefaultRegistryEndpoint) ?? false;
+        if (registries is not null)
+        {
+            if (!File.Exists(registries)) throw new FormatException($"--private-registry: {registries} does not exist");
+            settings = settings with { Registries = RegistriesFile.Load(registries, disableDefault) };
+        }
+        else if (disableDefault) throw new FormatException("--disable-default-registry-endpoint: needs a registries file with mirrors (--private-registry)");
         return settings;
     }
 }
