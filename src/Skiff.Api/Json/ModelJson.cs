@@ -17,6 +17,7 @@ public static class ModelJson
     public const int NameBuffer = 128;
 
     private const int CachedWriterLimit = 1 << 20;
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
@@ -24,11 +25,8 @@ public static class ModelJson
     /// <summary>One object from a complete JSON text; null when the text is JSON null.</summary>
     public static T? Deserialize<T>(ReadOnlySpan<byte> utf8Json) where T : class, IJsonModel<T>
     {
-        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 64 });
-        if (!reader.Read()) throw new JsonException("The input does not contain any JSON tokens.");
-        var value = T.ReadJson(ref reader);
-        if (reader.Read()) throw new JsonException($"Unexpected {reader.TokenType} after the JSON value at byte {reader.TokenStartIndex}.");
-        return value;
+        var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
+        return ReadWhole<T>(ref reader);
     }
 
     /// <summary>One object from a complete JSON text.</summary>
@@ -39,7 +37,13 @@ public static class ModelJson
     public static T? Deserialize<T>(ReadOnlySequence<byte> utf8Json) where T : class, IJsonModel<T>
     {
         if (utf8Json.IsSingleSegment) return Deserialize<T>(utf8Json.FirstSpan);
-        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 64 });
+        var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
+        return ReadWhole<T>(ref reader);
+    }
+
+    /// <summary>One value and nothing after it, as System.Text.Json's Deserialize requires (its default depth of 64 too).</summary>
+    private static T? ReadWhole<T>(ref Utf8JsonReader reader) where T : class, IJsonModel<T>
+    {
         if (!reader.Read()) throw new JsonException("The input does not contain any JSON tokens.");
         var value = T.ReadJson(ref reader);
         if (reader.Read()) throw new JsonException($"Unexpected {reader.TokenType} after the JSON value at byte {reader.TokenStartIndex}.");
