@@ -22,10 +22,13 @@ public sealed class GeneratedFilesAreCurrentTests
     }
 
     [Fact]
-    public void No_generated_model_file_is_left_over_from_an_older_document()
+    public void No_generated_model_or_json_file_is_left_over_from_an_older_document()
     {
-        var onDisk = Directory.EnumerateFiles(Path.Combine(RepositoryPaths.SkiffApiDir, "Models"), "*.g.cs")
-            .Select(p => Path.GetRelativePath(RepositoryPaths.SkiffApiDir, p).Replace('\\', '/'));
+        var onDisk = new[] { "Models", "Generated/Json" }
+            .SelectMany(dir => Directory.EnumerateFiles(Path.Combine(RepositoryPaths.SkiffApiDir, dir), "*.g.cs"))
+            .Select(p => Path.GetRelativePath(RepositoryPaths.SkiffApiDir, p).Replace('\\', '/'))
+            .Append("Generated/SkiffJsonContext.g.cs")
+            .Where(p => File.Exists(Path.Combine(RepositoryPaths.SkiffApiDir, p)));
         var extra = onDisk.Where(p => !Generated.Value.ContainsKey(p)).ToList();
         Assert.True(extra.Count == 0, "Not produced by the generator: " + string.Join(", ", extra));
     }
