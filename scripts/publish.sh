@@ -7,8 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=${1:-out/skiff}
 mkdir -p "$dest"
-dotnet publish src/Skiff/Skiff.csproj -c Release -r linux-x64 -p:PublishAot=true -nologo -v q -clp:ErrorsOnly \
-  -o "$dest" >/dev/null
+# stdout carries only the binary's path (callers capture it); a failed publish shows its errors on stderr.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! dotnet publish src/Skiff/Skiff.csproj -c Release -r linux-x64 -p:PublishAot=true -nologo -v q -clp:ErrorsOnly \
+  -o "$dest" >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "publish.sh: dotnet publish failed" >&2
+  exit 1
+fi
 # The native debug symbols and the libraries' pdbs are not part of the product.
 rm -f "$dest"/*.dbg "$dest"/*.pdb
 test -x "$dest/skiff"
