@@ -48,6 +48,9 @@ public sealed class NodeRuntime : IAsyncDisposable
                 var version = await external.Runtime.VersionAsync(ct).ConfigureAwait(false);
                 log.LogInformation("Using the container runtime at {Endpoint}: {Name} {Version}; air-gap images in {Dir} are not imported into it",
                     options.ContainerRuntimeEndpoint, version.RuntimeName, version.RuntimeVersion, paths.ImagesDir);
+                if (options.Registries.Mirrors.Count > 0)
+                    log.LogWarning("The registries file's mirrors ({Registries}) are not applied to the runtime at {Endpoint}: configure its registries there",
+                        string.Join(", ", options.Registries.Mirrors.Keys), options.ContainerRuntimeEndpoint);
                 return external;
             }
             catch
