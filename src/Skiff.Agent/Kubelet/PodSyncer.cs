@@ -443,16 +443,7 @@ public sealed class PodSyncer(
         probes.RemovePod(PodNaming.Uid(pod));
         if (!rt.IsEmpty) await KillPodAsync(pod, rt, pod.Spec?.TerminationGracePeriodSeconds ?? 30, ct).ConfigureAwait(false);
         var stopped = await runtime.GetPodAsync(PodNaming.Uid(pod), ct).ConfigureAwait(false);
-        var status = PodStatusBuilder.Build(new PodStatusInput
-        {
-            Pod = pod,
-            Runtime = stopped,
-            HostIp = node().HostIp,
-            Terminating = true,
-            IsReady = (_, _) => false,
-            FailedBy = (EventReasons.DeadlineExceeded, message),
-        });
-        await statuses.SetAsync(pod, status, ct).ConfigureAwait(false);
+        await statuses.SetAsync(pod, StoppedStatus(pod, stopped, (EventReasons.DeadlineExceeded, message)), ct).ConfigureAwait(false);
         return new SyncOutcome(false, null);
     }
 
@@ -467,8 +458,7 @@ public sealed class PodSyncer(
             await KillPodAsync(pod, rt, grace, ct).ConfigureAwait(false);
             log.LogInformation("Pod {Pod}: stopped for deletion in {Ms} ms (grace period {Grace} s)", PodNaming.FullName(pod), clock.ElapsedMilliseconds, grace);
             var stopped = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
-            var status = PodStatusBuilder.Build(new PodStatusInput { Pod = pod, Runtime = stopped, HostIp = node().HostIp, Terminating = true, IsReady = (_, _) => false });
-            await statuses.SetAsync(pod, status, ct).ConfigureAwait(false);
+            await statuses.SetAsync(pod, StoppedStatus(pod, stopped), ct).ConfigureAwait(false);
             await RemoveAllAsync(stopped, ct).ConfigureAwait(false);
         }
         await CleanUpPodAsync(pod, ct).ConfigureAwait(false);
@@ -506,17 +496,22 @@ public sealed class PodSyncer(
             await KillPodAsync(pod, rt, pod.Spec?.TerminationGracePeriodSeconds ?? 30, ct).ConfigureAwait(false);
         if (!running) return;
         var stopped = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
-        var status = PodStatusBuilder.Build(new PodStatusInput
+        var status = StoppedStatus(new Pod { Metadata = pod.Metadata, Spec = pod.Spec, Status = final }, stopped); // its times and IP carry over
+        (status.Phase, status.Reason, status.Message) = (final.Phase, final.Reason, final.Message);
+        await statuses.SetAsync(pod, status, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The status of a pod whose containers were just stopped (<paramref name="stopped"/>): nothing ready.</summary>
+    private PodStatus StoppedStatus(Pod pod, RuntimePod stopped, (string Reason, string Message)? failedBy = null) =>
+        PodStatusBuilder.Build(new PodStatusInput
         {
-            Pod = new Pod { Metadata = pod.Metadata, Spec = pod.Spec, Status = final }, // its times and IP carry over
+            Pod = pod,
             Runtime = stopped,
             HostIp = node().HostIp,
             Terminating = true,
             IsReady = (_, _) => false,
+            FailedBy = failedBy,
         });
-        (status.Phase, status.Reason, status.Message) = (final.Phase, final.Reason, final.Message);
-        await statuses.SetAsync(pod, status, ct).ConfigureAwait(false);
-    }
 
     private async Task RemoveAllAsync(RuntimePod rt, CancellationToken ct)
     {
