@@ -33,7 +33,7 @@ public static class ModelJson
     public static T? Deserialize<T>(string json) where T : class, IJsonModel<T> =>
         Deserialize<T>(System.Text.Encoding.UTF8.GetBytes(json));
 
-    /// <summary>One object from a complete JSON text held in pieces (<see cref="ReadToEndAsync"/>).</summary>
+    /// <summary>One object from a complete JSON text held in pieces.</summary>
     public static T? Deserialize<T>(ReadOnlySequence<byte> utf8Json) where T : class, IJsonModel<T>
     {
         if (utf8Json.IsSingleSegment) return Deserialize<T>(utf8Json.FirstSpan);
@@ -55,7 +55,7 @@ public static class ModelJson
     /// disposed. Request and response bodies are one object or one page of a list, so whole is what is needed; pieces,
     /// not one growing array, so a large page leaves no large buffers behind in the pool.
     /// </summary>
-    public static async ValueTask<RentedBytes> ReadToEndAsync(Stream stream, CancellationToken ct)
+    private static async ValueTask<RentedBytes> ReadToEndAsync(Stream stream, CancellationToken ct)
     {
         var body = new RentedBytes();
         try
@@ -218,7 +218,7 @@ public static class ModelJson
 }
 
 /// <summary>A whole body in pooled pieces; dispose it once read. Not thread-safe.</summary>
-public sealed class RentedBytes : IDisposable
+internal sealed class RentedBytes : IDisposable
 {
     private const int PieceSize = 16 * 1024;
     private readonly List<byte[]> _pieces = [];

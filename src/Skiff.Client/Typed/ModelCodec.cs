@@ -47,16 +47,12 @@ public sealed class ModelCodec<[DynamicallyAccessedMembers(DynamicallyAccessedMe
     public T Deserialize(ReadOnlySpan<byte> utf8Json) =>
         ModelJson.Deserialize<T>(utf8Json) ?? throw new JsonException($"null {typeof(T).Name}");
 
-    public async ValueTask<T> DeserializeAsync(Stream utf8Json, CancellationToken ct)
-    {
-        using var body = await ModelJson.ReadToEndAsync(utf8Json, ct).ConfigureAwait(false);
-        return ModelJson.Deserialize<T>(body.Sequence) ?? throw new JsonException($"null {typeof(T).Name}");
-    }
+    public async ValueTask<T> DeserializeAsync(Stream utf8Json, CancellationToken ct) =>
+        await ModelJson.DeserializeAsync<T>(utf8Json, ct).ConfigureAwait(false) ?? throw new JsonException($"null {typeof(T).Name}");
 
     public async ValueTask<ObjectList<T>> DeserializeListAsync(Stream utf8Json, CancellationToken ct)
     {
-        using var body = await ModelJson.ReadToEndAsync(utf8Json, ct).ConfigureAwait(false);
-        var list = ModelJson.Deserialize<TList>(body.Sequence) ?? throw new JsonException($"null {typeof(TList).Name}");
+        var list = await ModelJson.DeserializeAsync<TList>(utf8Json, ct).ConfigureAwait(false) ?? throw new JsonException($"null {typeof(TList).Name}");
         var meta = _listMeta(list);
         return new ObjectList<T>((IReadOnlyList<T>?)_items(list) ?? [], meta?.ResourceVersion ?? "", NullIfEmpty(meta?.Continue), meta?.RemainingItemCount);
     }
