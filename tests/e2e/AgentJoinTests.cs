@@ -25,6 +25,16 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
 /// <summary><c>skiff agent</c>: joining a server with its token, and what the server refuses.</summary>
 public sealed class AgentJoinTests(ControlPlaneFixture f) : IClassFixture<ControlPlaneFixture>
 {
+    /// <summary>POST /v1-skiff/node as an agent does, with <paramref name="secret"/> (the token's password) as the basic credentials' password.</summary>
+    public static async Task<(HttpStatusCode Code, JsonNode? Body)> PostJoinAsync(ApiClient api, string body, string? secret)
+    {
+        var req = new HttpRequestMessage(HttpMethod.Post, "/v1-skiff/node") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (secret is not null) req.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("node:" + secret)));
+        using var res = await api.Http.SendAsync(req);
+        var text = await res.Content.ReadAsStringAsync();
+        return (res.StatusCode, JsonNode.Parse(text));
+    }
+
     private SkiffServer S => f.Server;
 
     [Fact]
@@ -122,16 +132,9 @@ public sealed class AgentJoinTests(ControlPlaneFixture f) : IClassFixture<Contro
         {
             var file = Path.Combine(dir.FullName, "registries.yaml");
             await File.WriteAllTextAsync(file, yaml);
-            var psi = new System.Diagnostics.ProcessStartInfo(SkiffServer.Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { "agent", "--server", $"https://127.0.0.1:{S.Port}", "--token", f.Token, "--data-dir", Path.Combine(dir.FullName, "data"),
-                         "--private-registry", file, "--disable-default-registry-endpoint" })
-                psi.ArgumentList.Add(a);
-            using var p = System.Diagnostics.Process.Start(psi)!;
-            var errors = p.StandardError.ReadToEndAsync();
-            var output = p.StandardOutput.ReadToEndAsync();
-            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            var text = await errors + await output;
-            Assert.NotEqual(0, p.ExitCode);
+            var (exit, text) = await Processes.RunAsync(SkiffServer.Binary, ["agent", "--server", $"https://127.0.0.1:{S.Port}", "--token", f.Token,
+                "--data-dir", Path.Combine(dir.FullName, "data"), "--private-registry", file, "--disable-default-registry-endpoint"], TimeSpan.FromSeconds(30));
+            Assert.NotEqual(0, exit);
             Assert.Contains(file + ":", text);
             Assert.Contains(message, text);
             Assert.False(Directory.Exists(Path.Combine(dir.FullName, "data", "agent", "containerd")), "the agent got as far as containerd");
@@ -147,14 +150,7 @@ public sealed class AgentJoinTests(ControlPlaneFixture f) : IClassFixture<Contro
     {
         using var api = new ApiClient(S, clientCertificate: false);
         var password = f.Token[(f.Token.LastIndexOf(':') + 1)..];
-        async Task<(HttpStatusCode Code, JsonNode? Body)> Join(string body, string? secret)
-        {
-            var req = new HttpRequestMessage(HttpMethod.Post, "/v1-skiff/node") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            if (secret is not null) req.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("node:" + secret)));
-            using var res = await api.Http.SendAsync(req);
-            var text = await res.Content.ReadAsStringAsync();
-            return (res.StatusCode, JsonNode.Parse(text));
-        }
+        Task<(HttpStatusCode Code, JsonNode? Body)> Join(string body, string? secret) => PostJoinAsync(api, body, secret);
         var name = "join-" + Guid.NewGuid().ToString("N")[..6];
         string Body(string nodePassword, string ip = "127.0.0.1") => $$"""{"nodeName":"{{name}}","nodeIPs":["{{ip}}"],"nodePassword":"{{nodePassword}}"}""";
 

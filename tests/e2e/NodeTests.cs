@@ -131,17 +131,10 @@ public sealed class NodeTests(AgentServerFixture f, ITestOutputHelper output) : 
         // A machine joining with the token under the server's node name, with its own node password, is refused.
         var token = File.ReadAllText(Path.Combine(S.DataDir, "server", "token")).Trim();
         using var api = new ApiClient(S, clientCertificate: false);
-        var req = new HttpRequestMessage(HttpMethod.Post, "/v1-skiff/node")
-        {
-            Content = new StringContent($$"""{"nodeName":"{{NodeName}}","nodeIPs":["127.0.0.1"],"nodePassword":"another-machine"}""",
-                System.Text.Encoding.UTF8, "application/json"),
-        };
-        req.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("node:" + token[(token.LastIndexOf(':') + 1)..])));
-        using var res = await api.Http.SendAsync(req);
-        var status = JsonNode.Parse(await res.Content.ReadAsStringAsync())!;
-        Assert.Equal(HttpStatusCode.Forbidden, res.StatusCode);
-        Assert.Contains($"node \"{NodeName}\" is already joined with another node password", status["message"]!.GetValue<string>());
+        var (code, status) = await AgentJoinTests.PostJoinAsync(api,
+            $$"""{"nodeName":"{{NodeName}}","nodeIPs":["127.0.0.1"],"nodePassword":"another-machine"}""", token[(token.LastIndexOf(':') + 1)..]);
+        Assert.Equal(HttpStatusCode.Forbidden, code);
+        Assert.Contains($"node \"{NodeName}\" is already joined with another node password", status!["message"]!.GetValue<string>());
     }
 
     [Fact]

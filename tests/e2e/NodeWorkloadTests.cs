@@ -53,11 +53,11 @@ public sealed class NodeWorkloadTests(AgentServerFixture f) : IClassFixture<Agen
         await Node.WaitForPodAsync(S, ns, "ticker", p => Node.Phase(p) == "Running", "Running");
 
         // `script` gives kubectl a terminal, so -it allocates a pty in the container.
-        var tty = await RunAsync("script", ["-qec", $"kubectl --kubeconfig {S.Kubeconfig} exec -it ticker -n {ns} -- tty", "/dev/null"], TimeSpan.FromSeconds(60));
+        var (_, tty) = await Processes.RunAsync("script", ["-qec", $"kubectl --kubeconfig {S.Kubeconfig} exec -it ticker -n {ns} -- tty", "/dev/null"], TimeSpan.FromSeconds(60));
         Assert.Contains("/dev/pts/", tty);
 
         // attach streams the running container's output until stopped.
-        var attached = await RunAsync("kubectl", ["--kubeconfig", S.Kubeconfig, "attach", "ticker", "-n", ns], TimeSpan.FromSeconds(6), killAtTimeout: true);
+        var (_, attached) = await Processes.RunAsync("kubectl", ["--kubeconfig", S.Kubeconfig, "attach", "ticker", "-n", ns], TimeSpan.FromSeconds(6), killAtTimeout: true);
         Assert.Contains("tick", attached);
     }
 
@@ -119,23 +119,5 @@ public sealed class NodeWorkloadTests(AgentServerFixture f) : IClassFixture<Agen
         var terminated = Node.Container(pod)!["state"]!["terminated"]!;
         Assert.Equal("OOMKilled", terminated["reason"]!.GetValue<string>());
         Assert.Equal(137, terminated["exitCode"]!.GetValue<int>());
-    }
-
-    private static async Task<string> RunAsync(string file, string[] args, TimeSpan timeout, bool killAtTimeout = false)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try { await p.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException)
-        {
-            p.Kill(true);
-            await p.WaitForExitAsync();
-            if (!killAtTimeout) throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish: {await stderr}");
-        }
-        return await stdout + await stderr;
     }
 }

@@ -170,18 +170,8 @@ public sealed class SkiffServer : IAsyncDisposable
     }
 
     /// <summary>Runs <c>skiff killall</c> on <paramref name="dataDir"/>; returns what it printed.</summary>
-    public static async Task<string> RunKillallAsync(string dataDir)
-    {
-        var psi = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "killall", "--data-dir", dataDir }) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var errors = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try { await p.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException) { p.Kill(true); }
-        return await output + await errors;
-    }
+    public static async Task<string> RunKillallAsync(string dataDir) =>
+        (await Processes.RunAsync(Binary, ["killall", "--data-dir", dataDir], TimeSpan.FromSeconds(90), killAtTimeout: true)).Output;
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     private static extern int Signal(int pid, int sig);
