@@ -34,7 +34,7 @@ public static class JoinedAgentRunner
             log.LogWarning("The token has no CA hash (short form): the server's CA is trusted as first served. Use the full K10… token from the server's data dir to check it");
 
         Directory.CreateDirectory(o.DataDir);
-        var files = new JoinedNodeFiles(new AgentOptions { DataDir = o.DataDir }.Paths);
+        var files = JoinedNodeFiles.In(o.DataDir);
         var request = new NodeJoinRequest(settings.NodeName, [settings.NodeIp!], files.NodePassword());
         NodeJoinResponse joined;
         try { joined = await JoinAsync(new NodeJoiner(o.Server, o.Token), request, log, ct); }

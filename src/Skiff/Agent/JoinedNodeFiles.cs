@@ -11,6 +11,9 @@ namespace Skiff.Agent;
 /// </summary>
 public sealed class JoinedNodeFiles(AgentPaths paths)
 {
+    /// <summary>The files of the agent that keeps its state under <paramref name="dataDir"/>.</summary>
+    public static JoinedNodeFiles In(string dataDir) => new(new AgentOptions { DataDir = dataDir }.Paths);
+
     public string NodePasswordPath => Path.Combine(paths.AgentDir, "node-password");
     public string TlsDir => Path.Combine(paths.AgentDir, "tls");
     public string KubeconfigPath => Path.Combine(paths.AgentDir, "kubelet.kubeconfig");

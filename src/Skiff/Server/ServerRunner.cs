@@ -99,7 +99,7 @@ public static class ServerRunner
         ILoggerFactory loggers, CancellationToken ct)
     {
         var log = loggers.CreateLogger("agent");
-        var password = new Skiff.Agent.JoinedNodeFiles(new Skiff.Agent.AgentOptions { DataDir = o.DataDir }.Paths).NodePassword();
+        var password = Skiff.Agent.JoinedNodeFiles.In(o.DataDir).NodePassword();
         using var client = ComponentClient(serverUrl, pki, "system:node:" + o.Agent.NodeName, ["system:nodes"], "client-kubelet", "skiff-kubelet");
         var nodeIp = o.Agent.NodeIp ?? Skiff.Agent.Kubelet.MachineInfo.DetectHostIp();
         var serving = pki.IssueKubeletServingCertificate(o.Agent.NodeName, [System.Net.IPAddress.Parse(nodeIp)]);
