@@ -6,10 +6,11 @@
 # 12 MB of text keeps most of the text resident (10 MiB for an idle agent). Run together, the same code is ~3 MiB.
 #
 # How: the agent runs under valgrind's callgrind (root, with the test images from scripts/build-test-images.sh) against
-# a throw-away `skiff server --disable-agent` on loopback; every call target it records is looked up in the binary's
-# symbols, and the managed ones (those in ILC's map file) are written in their current address order. A method that
-# is renamed later is simply not found by the next publish and goes with the cold code: a stale file costs memory,
-# never correctness. Takes about 5 minutes plus a publish.
+# a throw-away `skiff server --disable-agent` on loopback: one dump after Ready and an idle spell, one after a pod's
+# life. Every instruction it executed is looked up in the binary's symbols; the managed methods (those in ILC's map
+# file) are written start-and-idle first, then what the pod added, each part in the current address order. A method
+# renamed later is simply not found by the next publish and goes with the cold code: a stale file costs memory,
+# never correctness. Takes about 3 minutes plus a publish.
 #
 # Usage: scripts/profile-layout.sh [idle-seconds]
 set -euo pipefail
