@@ -92,8 +92,9 @@ perl -e '
   open my $m, "<", $managed or die; while (<$m>) { chomp; s/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&apos;/\x27/g; s/&amp;/&/g; $managed{$_} = 1 }
   my (@addr, @name);
   open my $s, "<", $symbols or die; while (<$s>) { chomp; my ($a, $t, $n) = split / /, $_, 3; push @addr, hex $a; push @name, $n }
-  my (%seen, @order);
+  my (%placed, @order);
   for my $dump (@dumps) {
+    my %ran;
     my %obj;
     my ($base, $pos) = (-1, 0);
     open my $d, "<", $dump or die;
@@ -111,9 +112,9 @@ perl -e '
       next unless $at >= $lo && $at < $hi;
       my ($l, $h) = (0, $#addr);
       while ($l < $h) { my $mid = int(($l + $h + 1) / 2); if ($addr[$mid] <= $at) { $l = $mid } else { $h = $mid - 1 } }
-      $seen{$dump}{$l} = 1;
+      $ran{$l} = 1;
     }
-    for my $i (sort { $a <=> $b } keys %{ $seen{$dump} }) { next if $seen{all}{$i}++; push @order, $name[$i] if $managed{$name[$i]} }
+    for my $i (sort { $a <=> $b } keys %ran) { next if $placed{$i}++; push @order, $name[$i] if $managed{$name[$i]} }
   }
   print "$_\n" for @order;
 ' "$text_lo" "$text_hi" "$work/symbols" "$work/managed" "${dumps[@]}" >"$work/order"
