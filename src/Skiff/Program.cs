@@ -7,6 +7,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        Runtime.StartupPages.Release();
         // kubectl's arguments are kubectl's: pass them through untouched.
         if (args.Length > 0 && args[0] == "kubectl") return await KubectlCommand.RunAsync(args[1..]);
         if (args is ["--version"] or ["-v"] or ["version"])

@@ -30,6 +30,8 @@ public sealed class SkiffServer : IAsyncDisposable
     public string Kubeconfig { get; }
     public string ConfigFile => Path.Combine(DataDir, "config.yaml");
     public string Log { get { lock (_log) return _log.ToString(); } }
+    /// <summary>The running server's process id.</summary>
+    public int ProcessId => _process is { HasExited: false } p ? p.Id : throw new InvalidOperationException("the server is not running");
     public IReadOnlyList<string> ExtraArgs { get; init; } = [];
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 

@@ -61,6 +61,7 @@ public static class JoinedAgentRunner
         var agent = Skiff.Controllers.Common.Restarting.RunAsync("agent",
             c => AgentRunner.RunAsync(o.DataDir, settings, client, credentials, controlPlane: false, ApiServer.VersionInfo.GitVersion, lifetime.Loggers, c),
             lifetime.Loggers.CreateLogger("agent"), ct);
+        Skiff.Runtime.StartupPages.Log(log);
         var memory = Skiff.Diagnostics.MemoryReporter.RunIfEnabledAsync(lifetime.Loggers.CreateLogger("memory"), ct);
         try { await Task.WhenAll(agent, memory); }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }

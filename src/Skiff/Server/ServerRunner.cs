@@ -67,6 +67,7 @@ public static class ServerRunner
         var scheduler = o.DisableScheduler ? Task.CompletedTask : RunSchedulerAsync(serverUrl, pki, loggers, ct);
         var simulated = o.SimulatedNodes > 0 ? RunSimulatedNodesAsync(serverUrl, pki, o.SimulatedNodes, loggers, ct) : Task.CompletedTask;
         log.LogInformation("Skiff is ready");
+        Skiff.Runtime.StartupPages.Log(log);
         var memory = Skiff.Diagnostics.MemoryReporter.RunIfEnabledAsync(loggers.CreateLogger("memory"), ct);
 
         try { await Task.WhenAll(Task.Delay(Timeout.Infinite, ct), namespaceLifecycle, crds, controllers, agent, scheduler, simulated, memory); }
