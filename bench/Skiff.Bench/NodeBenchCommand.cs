@@ -19,6 +19,7 @@ namespace Skiff.Bench;
 /// <item>the same image started by <c>ctr run -d</c> on the agent's own containerd, as many one at a time and at
 /// once (no network namespace, no CNI: the floor of what containerd and runc cost).</item>
 /// </list>
+/// Each burst also reports the CPU time it took: the machine's busy time and the agent's, the server's and containerd's.
 /// Everything is removed at the end with <c>skiff killall</c> on the agent's data dir.
 /// </summary>
 internal static class NodeBenchCommand
@@ -107,14 +108,17 @@ internal static class NodeBenchCommand
             // too (waiting only for their tasks measured the burst against 30 sandboxes' teardown: 5.3 s of RunPodSandbox
             // instead of ~2 s on a quiet node).
             await Until(async () => (await Ctr(socket, ["containers", "ls", "-q"], ct)).Trim().Length == 0, TimeSpan.FromSeconds(120), "the old pods' containers to be gone", agent, agentLog);
-            var together = (await Task.WhenAll(Enumerable.Range(0, burst).Select(i => StartPod($"burst-{i}")))).ToList();
+            var containerd = ContainerdPid(agentDir);
+            var podBurstCpu = await CpuDuring(() => Task.WhenAll(Enumerable.Range(0, burst).Select(i => StartPod($"burst-{i}"))), agent.Id, server.Pid, containerd);
+            var together = podBurstCpu.Result.ToList();
             watchStop.Cancel();
             try { await watch; } catch (OperationCanceledException) { }
 
             await CtrRun(socket, "bench-ctr-warm-up", ctrIds, ct); // as for the pods: the first run is not counted
             var ctrSequential = new List<double>();
             for (var i = 0; i < pods; i++) ctrSequential.Add(await CtrRun(socket, $"bench-ctr-seq-{i}", ctrIds, ct));
-            var ctrTogether = (await Task.WhenAll(Enumerable.Range(0, burst).Select(i => CtrRun(socket, $"bench-ctr-burst-{i}", ctrIds, ct)))).ToList();
+            var ctrBurstCpu = await CpuDuring(() => Task.WhenAll(Enumerable.Range(0, burst).Select(i => CtrRun(socket, $"bench-ctr-burst-{i}", ctrIds, ct))), agent.Id, server.Pid, containerd);
+            var ctrTogether = ctrBurstCpu.Result.ToList();
 
             Console.WriteLine($"node bench: {pods} pods one at a time, then {burst} at once; busybox, images imported; skiff {skiff}");
             Console.WriteLine();
@@ -137,6 +141,13 @@ internal static class NodeBenchCommand
             MemoryRow("skiff agent", pods, loaded);
             MemoryRow("containerd", 0, containerdEmpty);
             MemoryRow("containerd", pods, containerdLoaded);
+            Console.WriteLine();
+            // Whether a burst is bound by the machine's two cores, and whose CPU it is: the rest is the shims, runc, the
+            // CNI plugins, ctr itself and this bench.
+            Console.WriteLine("| CPU during | wall s | machine busy s | skiff agent s | skiff server s | containerd s | the rest s |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            CpuRow($"{burst} pods at once", podBurstCpu);
+            CpuRow($"{burst} ctr run at once", ctrBurstCpu);
             return 0;
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
@@ -157,6 +168,22 @@ internal static class NodeBenchCommand
             await Run(skiff, ["killall", "--data-dir", agentDir], CancellationToken.None);
             try { Directory.Delete(agentDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    private sealed record CpuUse<T>(T Result, double Wall, double Machine, double Agent, double Server, double Containerd);
+
+    private static async Task<CpuUse<T>> CpuDuring<T>(Func<Task<T>> run, int agent, int server, int containerd)
+    {
+        var (m, a, s, c) = (CpuTime.Machine(), CpuTime.Process(agent), CpuTime.Process(server), CpuTime.Process(containerd));
+        var wall = Stopwatch.StartNew();
+        var result = await run();
+        return new CpuUse<T>(result, wall.Elapsed.TotalSeconds, CpuTime.Machine() - m, CpuTime.Process(agent) - a, CpuTime.Process(server) - s, CpuTime.Process(containerd) - c);
+    }
+
+    private static void CpuRow<T>(string what, CpuUse<T> u)
+    {
+        static string S(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
+        Console.WriteLine($"| {what} | {S(u.Wall)} | {S(u.Machine)} | {S(u.Agent)} | {S(u.Server)} | {S(u.Containerd)} | {S(u.Machine - u.Agent - u.Server - u.Containerd)} |");
     }
 
     /// <summary>"Pod nodebench/seq-3: started sandbox 0123abcd (attempt 0) in 212 ms" from the agent's log, for pods named prefix*.</summary>

@@ -257,3 +257,25 @@ internal sealed record ProcStatus(long VmRssKiB, long VmHwmKiB, long RssAnonKiB,
 
     public static string MiB(long kib) => (kib / 1024.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 }
+
+/// <summary>CPU time from /proc, in seconds: one process's own (user + system, threads included) or the whole machine's busy time.</summary>
+internal static class CpuTime
+{
+    private static readonly double Tick = 100.0; // USER_HZ: /proc reports clock ticks of 1/100 s on Linux.
+
+    public static double Process(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // the command name may hold spaces; fields resume after ')'
+        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / Tick;
+    }
+
+    /// <summary>Busy time of all CPUs together (everything but idle and iowait).</summary>
+    public static double Machine()
+    {
+        var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(v => long.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        // user nice system idle iowait irq softirq steal (guest time is already inside user)
+        return (cpu.Take(8).Sum() - cpu[3] - cpu[4]) / Tick;
+    }
+}
