@@ -9,10 +9,7 @@ namespace Skiff.Runtime;
 /// </summary>
 public sealed class ElfImage
 {
-    public readonly record struct Section(string Name, uint Type, ulong Flags, ulong Address, ulong Size)
-    {
-        public const ulong FlagWrite = 0x1;
-    }
+    public readonly record struct Section(string Name, uint Type, ulong Flags, ulong Address, ulong Size);
 
     public readonly record struct Segment(uint Type, uint Flags, ulong Address, ulong MemorySize)
     {
