@@ -261,7 +261,7 @@ internal sealed record ProcStatus(long VmRssKiB, long VmHwmKiB, long RssAnonKiB,
 /// <summary>CPU time from /proc, in seconds: one process's own (user + system, threads included) or the whole machine's busy time.</summary>
 internal static class CpuTime
 {
-    private static readonly double Tick = 100.0; // USER_HZ: /proc reports clock ticks of 1/100 s on Linux.
+    private const double Tick = 100.0; // USER_HZ: /proc reports clock ticks of 1/100 s on Linux.
 
     public static double Process(int pid)
     {

@@ -11,8 +11,9 @@ namespace Skiff.E2E;
 public sealed partial class StartupPagesTests(ServerFixture f) : IClassFixture<ServerFixture>
 {
     // A fault next to a released range maps the cached pages of its aligned 64 KiB window (the kernel's default
-    // fault_around_bytes), so up to 16 pages at each end may come back without anything reading the range itself.
-    private const int FaultAroundPages = 16;
+    // fault_around_bytes), so up to that many pages at each end may come back without anything reading the range itself.
+    private static readonly int PageSize = Environment.SystemPageSize;
+    private static readonly int FaultAroundPages = 64 * 1024 / PageSize;
 
     [Fact]
     public async Task StartUpOnlyPagesAreReleasedAndStayOut()
@@ -44,9 +45,9 @@ public sealed partial class StartupPagesTests(ServerFixture f) : IClassFixture<S
             Assert.Equal("r--p", mapping[1]);
             Assert.Equal(exe, mapping.Length > 5 ? mapping[5].Trim() : "");
 
-            var pages = (int)((end - start) / 4096);
+            var pages = (int)((end - start) / (ulong)PageSize);
             var entries = new byte[pages * 8];
-            pagemap.Position = (long)(start / 4096 * 8);
+            pagemap.Position = (long)(start / (ulong)PageSize * 8);
             await pagemap.ReadExactlyAsync(entries);
             var present = Enumerable.Range(0, pages).Count(i => (BinaryPrimitives.ReadUInt64LittleEndian(entries.AsSpan(i * 8)) >> 63) != 0);
             Assert.True(present <= 2 * FaultAroundPages, $"{what}: {present} of {pages} released pages are mapped again");
