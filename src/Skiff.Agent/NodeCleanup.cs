@@ -11,8 +11,8 @@ namespace Skiff.Agent;
 /// What <c>skiff killall</c> does for one data dir (k3s-killall.sh's job): stop the skiff processes that run on
 /// it, bring its containerd up once more to stop and remove every pod through CRI (so the CNI plugins release
 /// IPs, iptables rules and network namespaces properly), stop containerd, kill whatever still mentions the
-/// data dir (shims and their containers), unmount everything under it, delete the pods' bridge and its
-/// masquerade rules.
+/// data dir (shims and their containers), unmount everything under it, remove the pods' cgroups, delete the
+/// pods' bridge and its masquerade rules.
 /// </summary>
 public sealed class NodeCleanup(AgentOptions options, ILoggerFactory loggers)
 {
@@ -23,7 +23,7 @@ public sealed class NodeCleanup(AgentOptions options, ILoggerFactory loggers)
         var paths = options.Paths;
         await StopSkiffProcessesAsync(ct).ConfigureAwait(false);
         var bridge = BridgeFromConfig(paths) ?? options.CniBridge;
-        if (Directory.Exists(paths.ContainerdRoot)) await RemovePodsAsync(ct).ConfigureAwait(false);
+        var podUids = Directory.Exists(paths.ContainerdRoot) ? await RemovePodsAsync(ct).ConfigureAwait(false) : [];
 
         var shims = ProcessesMentioning(options.DataDir);
         var doomed = shims.Concat(shims.SelectMany(Descendants)).Distinct().ToList();
@@ -32,6 +32,7 @@ public sealed class NodeCleanup(AgentOptions options, ILoggerFactory loggers)
 
         foreach (var mount in MountsUnder(options.DataDir))
             await RunAsync("umount", ["-l", mount], ct).ConfigureAwait(false);
+        await RemovePodCgroupsAsync(podUids, ct).ConfigureAwait(false);
         if (Directory.Exists($"/sys/class/net/{bridge}"))
         {
             await RunAsync("ip", ["link", "delete", bridge], ct).ConfigureAwait(false);
@@ -61,9 +62,30 @@ public sealed class NodeCleanup(AgentOptions options, ILoggerFactory loggers)
         if (servers.Count > 0) _log.LogInformation("Stopped {Count} skiff process(es)", servers.Count);
     }
 
-    private async Task RemovePodsAsync(CancellationToken ct)
+    /// <summary>
+    /// The pods' own cgroups. A process killed a moment ago can still be leaving its cgroup, so a removal the kernel
+    /// refused is tried again for up to 2 s.
+    /// </summary>
+    private async Task RemovePodCgroupsAsync(IReadOnlyCollection<string> uids, CancellationToken ct)
     {
-        if (options.ContainerRuntimeEndpoint is not null) return;
+        if (uids.Count == 0) return;
+        Cgroups.CgroupFs fs;
+        try { fs = Cgroups.CgroupFs.Detect(); }
+        catch (IOException e) { _log.LogDebug("Cannot read the cgroup mounts: {Error}", e.Message); return; }
+        IReadOnlyCollection<string> left = uids;
+        for (var attempt = 0; attempt < 20 && left.Count > 0; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(100, ct).ConfigureAwait(false);
+            left = Cgroups.PodCgroups.RemoveAll(fs, left, _log);
+        }
+        if (left.Count > 0) _log.LogWarning("The cgroups of {Count} pod(s) still hold processes and stay: {Uids}", left.Count, string.Join(", ", left));
+    }
+
+    /// <summary>Stops and removes every pod through CRI; returns the UIDs of the pods it found.</summary>
+    private async Task<IReadOnlyCollection<string>> RemovePodsAsync(CancellationToken ct)
+    {
+        if (options.ContainerRuntimeEndpoint is not null) return [];
+        var uids = new HashSet<string>();
         await using var supervisor = new ContainerdSupervisor(options, loggers.CreateLogger<ContainerdSupervisor>(),
             new SupervisorTimings { StartTimeout = TimeSpan.FromSeconds(30), StopGracePeriod = TimeSpan.FromSeconds(5) });
         try
@@ -72,6 +94,8 @@ public sealed class NodeCleanup(AgentOptions options, ILoggerFactory loggers)
             using var grpc = new UnixGrpcClient(options.Paths.ContainerdSocket);
             var runtime = new RuntimeServiceClient(grpc) { DefaultTimeout = TimeSpan.FromSeconds(30) };
             var sandboxes = await runtime.ListPodSandboxAsync(ct: ct).ConfigureAwait(false);
+            foreach (var s in sandboxes)
+                if (s.Metadata?.Uid is { Length: > 0 } uid) uids.Add(uid);
             foreach (var container in await runtime.ListContainersAsync(ct: ct).ConfigureAwait(false))
             {
                 try { await runtime.StopContainerAsync(container.Id, 0, ct).ConfigureAwait(false); } catch (RpcException) { }
@@ -95,6 +119,7 @@ public sealed class NodeCleanup(AgentOptions options, ILoggerFactory loggers)
         {
             await supervisor.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
+        return uids;
     }
 
     private static string? BridgeFromConfig(AgentPaths paths)

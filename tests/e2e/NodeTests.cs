@@ -534,6 +534,8 @@ public sealed class NodeRestartTests(ITestOutputHelper output) : IAsyncLifetime
             """));
         var before = await Node.WaitForPodAsync(_server, "restart", "keep", p => Node.Condition(p, "Ready") == "True", "Ready");
         var containerId = Node.Container(before)!["containerID"]!.GetValue<string>();
+        var podCgroup = PodCgroup.Dir("memory", $"/kubepods/besteffort/pod{before["metadata"]!["uid"]!.GetValue<string>()}");
+        Assert.True(Directory.Exists(podCgroup), $"{podCgroup} exists");
 
         await _server.StopAsync();
         await _server.StartAsync();
@@ -560,6 +562,7 @@ public sealed class NodeRestartTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.DoesNotContain($"-j {chain}", NatRules("POSTROUTING"));
         Assert.Equal("", NatRules(chain));
         Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(_server.DataDir));
+        Assert.False(Directory.Exists(podCgroup), "the pod's cgroup is removed");
         var leftovers = Directory.EnumerateDirectories("/proc")
             .Select(d => { try { return File.ReadAllText(Path.Combine(d, "cmdline")); } catch (IOException) { return ""; } catch (UnauthorizedAccessException) { return ""; } })
             .Where(c => c.Contains(_server.DataDir)).ToList();

@@ -109,6 +109,52 @@ public sealed class NodeWorkloadTests(AgentServerFixture f) : IClassFixture<Agen
     }
 
     [Fact]
+    public async Task APodsContainersRunInThePodsCgroupWhichHoldsThePodsLimitsAndGoesWithThePod()
+    {
+        var ns = await f.NamespaceAsync("cgroup");
+        await Node.ApplyAsync(S, ns, $$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: sized}
+            spec:
+              nodeName: {{{S.NodeName}}}
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: main
+                image: busybox
+                imagePullPolicy: IfNotPresent
+                command: ["sleep", "3600"]
+                resources: {limits: {cpu: 300m, memory: 48Mi}}
+              - name: side
+                image: busybox
+                imagePullPolicy: IfNotPresent
+                command: ["sleep", "3600"]
+                resources: {limits: {cpu: 200m, memory: 16Mi}}
+            """);
+        var pod = await Node.WaitForPodAsync(S, ns, "sized", p => Node.Condition(p, "Ready") == "True", "Ready");
+        Assert.Equal("Guaranteed", pod["status"]!["qosClass"]!.GetValue<string>());
+        var path = $"/kubepods/pod{pod["metadata"]!["uid"]!.GetValue<string>()}";
+
+        // The sums of the two containers' limits, in the pod's own cgroup.
+        var memory = PodCgroup.Dir("memory", path);
+        Assert.Equal((64L << 20).ToString(), PodCgroup.Read("memory", path, PodCgroup.V2 ? "memory.max" : "memory.limit_in_bytes"));
+        Assert.Equal(PodCgroup.V2 ? "50000 100000" : "50000", PodCgroup.Read("cpu", path, PodCgroup.V2 ? "cpu.max" : "cpu.cfs_quota_us"));
+        if (!PodCgroup.V2) Assert.Equal("512", PodCgroup.Read("cpu", path, "cpu.shares"));
+
+        // The sandbox and both containers are below it, each with its own processes.
+        var children = Directory.GetDirectories(memory);
+        Assert.Equal(3, children.Length);
+        Assert.All(children, c => Assert.NotEmpty(File.ReadAllText(Path.Combine(c, "cgroup.procs")).Trim()));
+        var main = Node.Container(pod)!["containerID"]!.GetValue<string>().Replace("containerd://", "");
+        Assert.Contains(children, c => Path.GetFileName(c) == main);
+
+        await Kubectl.OkAsync(S, "delete", "pod", "sized", "-n", ns);
+        Assert.Null(await Node.PodAsync(S, ns, "sized"));
+        Assert.False(Directory.Exists(memory), $"{memory} is removed with the pod");
+        Assert.False(Directory.Exists(PodCgroup.Dir("cpu", path)), "and from the cpu hierarchy");
+    }
+
+    [Fact]
     public async Task AContainerOverItsMemoryLimitIsOomKilled()
     {
         var ns = await f.NamespaceAsync("oom");
@@ -119,4 +165,15 @@ public sealed class NodeWorkloadTests(AgentServerFixture f) : IClassFixture<Agen
         Assert.Equal("OOMKilled", terminated["reason"]!.GetValue<string>());
         Assert.Equal(137, terminated["exitCode"]!.GetValue<int>());
     }
+}
+
+/// <summary>The host's cgroup files of a pod, in the v1 hierarchy of a controller or in the v2 one.</summary>
+public static class PodCgroup
+{
+    public static bool V2 => File.Exists("/sys/fs/cgroup/cgroup.controllers");
+
+    public static string Dir(string controller, string path) =>
+        V2 ? "/sys/fs/cgroup" + path : $"/sys/fs/cgroup/{controller}{path}";
+
+    public static string Read(string controller, string path, string file) => File.ReadAllText(Path.Combine(Dir(controller, path), file)).Trim();
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Skiff.Agent.Cgroups;
 using Skiff.Agent.Cni;
 using Skiff.Agent.Kubelet.Probes;
 using Skiff.Agent.Volumes;
@@ -81,7 +82,8 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
             agent.Paths,
             () => facts,
             loggers.CreateLogger<PodSyncer>(),
-            events);
+            events,
+            PodCgroups.Create(Containerd.CgroupDrivers.Detect(), machine.Cpus, loggers));
 
         await using var informers = new SharedInformerFactory(client,
             new SharedInformerOptions { Selectors = new ListOptions { FieldSelector = $"spec.nodeName={options.NodeName}" } }, loggers);

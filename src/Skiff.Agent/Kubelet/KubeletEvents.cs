@@ -27,6 +27,7 @@ public static class EventReasons
     public const string Unhealthy = "Unhealthy";
     public const string FailedMount = "FailedMount";
     public const string FailedCreatePodSandBox = "FailedCreatePodSandBox";
+    public const string FailedCreatePodContainer = "FailedCreatePodContainer";
     public const string SandboxChanged = "SandboxChanged";
     public const string FailedPostStartHook = "FailedPostStartHook";
     public const string FailedPreStopHook = "FailedPreStopHook";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Skiff.Agent.Cgroups;
 using Skiff.Agent.Cri.Grpc;
 using Skiff.Agent.Cri.V1;
 using Skiff.Agent.Kubelet.Probes;
@@ -58,10 +59,12 @@ public sealed class PodSyncer(
     AgentPaths paths,
     Func<NodeFacts> node,
     ILogger<PodSyncer> log,
-    IKubeletEvents? events = null)
+    IKubeletEvents? events = null,
+    IPodCgroups? cgroups = null)
 {
     private const int MinimumGraceSeconds = 2;
     private readonly IKubeletEvents _events = events ?? KubeletEvents.None;
+    private readonly IPodCgroups _cgroups = cgroups ?? NoPodCgroups.Instance;
 
     public async Task<SyncOutcome> SyncAsync(string uid, Pod? pod, PodWorkerState state, CancellationToken ct)
     {
@@ -86,11 +89,12 @@ public sealed class PodSyncer(
             requeue.At(end, crashBackoff.Now);
         }
 
+        EnsurePodCgroup(pod);
         var acted = await EnsureSandboxAsync(pod, rt, state, ct).ConfigureAwait(false);
         if (acted) rt = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
         if (rt.Current is { Ready: true } sandbox)
         {
-            var sandboxConfig = RuntimeConfigBuilder.Sandbox(pod, sandbox.Attempt, PodNaming.LogDirectory(paths, pod));
+            var sandboxConfig = RuntimeConfigBuilder.Sandbox(pod, sandbox.Attempt, PodNaming.LogDirectory(paths, pod), _cgroups.ParentFor(pod));
             state.Mounts ??= await SetUpVolumesAsync(pod, ct).ConfigureAwait(false);
             var changed = await SyncContainersAsync(pod, rt, sandbox, sandboxConfig, state.Mounts, waiting, requeue, ct).ConfigureAwait(false);
             if (changed) rt = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
@@ -141,7 +145,7 @@ public sealed class PodSyncer(
         var attempt = rt.Sandboxes.Count == 0 ? 0u : rt.Sandboxes.Max(s => s.Attempt) + 1;
         var clock = Stopwatch.StartNew();
         string id;
-        try { id = await runtime.RunSandboxAsync(RuntimeConfigBuilder.Sandbox(pod, attempt, logDir), ct).ConfigureAwait(false); }
+        try { id = await runtime.RunSandboxAsync(RuntimeConfigBuilder.Sandbox(pod, attempt, logDir, _cgroups.ParentFor(pod)), ct).ConfigureAwait(false); }
         catch (RpcException e)
         {
             _events.Pod(pod, EventTypes.Warning, EventReasons.FailedCreatePodSandBox, $"Failed to create pod sandbox: {KubeletEvents.GoError(e)}");
@@ -152,6 +156,17 @@ public sealed class PodSyncer(
         // older ones go, with their containers.
         foreach (var s in rt.Sandboxes.Skip(1)) await runtime.RemoveSandboxAsync(s.Id, ct).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>The pod's own cgroup, before its sandbox: a failure is an event, as upstream's, and fails the sync (which retries).</summary>
+    private void EnsurePodCgroup(Pod pod)
+    {
+        try { _cgroups.Ensure(pod); }
+        catch (IOException e)
+        {
+            _events.Pod(pod, EventTypes.Warning, EventReasons.FailedCreatePodContainer, $"unable to ensure pod container exists: {e.Message}");
+            throw;
+        }
     }
 
     /// <summary>Sets up the pod's volumes; a failure is a FailedMount event on the pod, and fails the sync (which retries).</summary>
@@ -539,6 +554,7 @@ public sealed class PodSyncer(
             }
         }
         catch (IOException e) { log.LogWarning("Pod {Uid}: cannot remove its directories: {Error}", uid, e.Message); }
+        _cgroups.Remove(uid);
         statuses.Forget(uid);
         images.ForgetPod(uid);
         crashBackoff.ResetPrefix(uid + "/");

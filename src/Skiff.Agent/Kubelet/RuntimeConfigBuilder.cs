@@ -20,7 +20,7 @@ public static class RuntimeConfigBuilder
          "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"];
     private static readonly string[] DefaultReadonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
-    public static PodSandboxConfig Sandbox(Pod pod, uint attempt, string logDirectory)
+    public static PodSandboxConfig Sandbox(Pod pod, uint attempt, string logDirectory, string? cgroupParent = null)
     {
         var spec = pod.Spec!;
         var config = new PodSandboxConfig
@@ -30,6 +30,7 @@ public static class RuntimeConfigBuilder
             LogDirectory = logDirectory,
             Linux = new LinuxPodSandboxConfig { SecurityContext = new LinuxSandboxSecurityContext { NamespaceOptions = Namespaces(spec) } },
         };
+        if (cgroupParent is not null) config.Linux.CgroupParent = cgroupParent;
         foreach (var (k, v) in pod.Metadata.Labels ?? []) config.Labels[k] = v;
         foreach (var (k, v) in PodNaming.PodLabels(pod)) config.Labels[k] = v;
         foreach (var (k, v) in pod.Metadata.Annotations ?? []) config.Annotations[k] = v;

@@ -35,6 +35,9 @@ public sealed class FakeCri : IAsyncDisposable
     /// <summary>When set, ExecSync fails with this status and detail; else it succeeds with exit code 0.</summary>
     public (GrpcStatusCode Code, string Detail)? ExecSyncError { get; set; }
 
+    /// <summary>The cgroup_parent of each RunPodSandbox and CreateContainer request's sandbox config, in order.</summary>
+    public List<(string Call, string CgroupParent)> CgroupParents { get; } = [];
+
     public ContainerRuntimeManager Runtime { get; private set; } = null!;
     public ImageServiceClient ImageService { get; private set; } = null!;
 
@@ -85,6 +88,7 @@ public sealed class FakeCri : IAsyncDisposable
         Unary(app, "RuntimeService/RunPodSandbox", RunPodSandboxRequest.Parser, r =>
         {
             if (RunSandboxError is { } error) throw new Failure(GrpcStatusCode.Unknown, error);
+            CgroupParents.Add(("RunPodSandbox", r.Config.Linux?.CgroupParent ?? ""));
             var s = new Sandbox { Id = NextId("sb"), Config = r.Config, CreatedAt = Now(), Ip = $"10.1.0.{_sandboxes.Count + 2}" };
             _sandboxes.Add(s);
             return new RunPodSandboxResponse { PodSandboxId = s.Id };
@@ -126,6 +130,7 @@ public sealed class FakeCri : IAsyncDisposable
         });
         Unary(app, "RuntimeService/CreateContainer", CreateContainerRequest.Parser, r =>
         {
+            CgroupParents.Add(("CreateContainer", r.SandboxConfig?.Linux?.CgroupParent ?? ""));
             var c = new Ctr { Id = NextId("c"), SandboxId = r.PodSandboxId, Config = r.Config, CreatedAt = Now() };
             _containers.Add(c);
             return new CreateContainerResponse { ContainerId = c.Id };

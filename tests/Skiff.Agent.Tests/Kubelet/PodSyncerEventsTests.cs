@@ -117,7 +117,7 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
         public StatusWriter Statuses { get; } = new();
         public PodSyncer Syncer { get; private set; } = null!;
 
-        public static async Task<Harness> StartAsync(ITestOutputHelper output)
+        public static async Task<Harness> StartAsync(ITestOutputHelper output, Skiff.Agent.Cgroups.IPodCgroups? cgroups = null)
         {
             var h = new Harness();
             h.Cri = await FakeCri.StartAsync();
@@ -138,7 +138,8 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
                 new AgentPaths(new AgentOptions { DataDir = h._dir.Path }),
                 () => new NodeFacts("192.168.1.10", 2, 2L << 30),
                 new Microsoft.Extensions.Logging.Logger<PodSyncer>(loggers),
-                h.Events);
+                h.Events,
+                cgroups);
             return h;
         }
 
