@@ -69,14 +69,14 @@ public sealed class NodeCleanup(AgentOptions options, ILoggerFactory loggers)
     private async Task RemovePodCgroupsAsync(IReadOnlyCollection<string> uids, CancellationToken ct)
     {
         if (uids.Count == 0) return;
-        Cgroups.CgroupFs fs;
-        try { fs = Cgroups.CgroupFs.Detect(); }
+        Kubelet.Cgroups.CgroupFs fs;
+        try { fs = Kubelet.Cgroups.CgroupFs.Detect(); }
         catch (IOException e) { _log.LogDebug("Cannot read the cgroup mounts: {Error}", e.Message); return; }
         IReadOnlyCollection<string> left = uids;
         for (var attempt = 0; attempt < 20 && left.Count > 0; attempt++)
         {
             if (attempt > 0) await Task.Delay(100, ct).ConfigureAwait(false);
-            left = Cgroups.PodCgroups.RemoveAll(fs, left, _log);
+            left = Kubelet.Cgroups.PodCgroups.RemoveAll(fs, left, _log);
         }
         if (left.Count > 0) _log.LogWarning("The cgroups of {Count} pod(s) still hold processes and stay: {Uids}", left.Count, string.Join(", ", left));
     }

@@ -155,6 +155,25 @@ public sealed class NodeWorkloadTests(AgentServerFixture f) : IClassFixture<Agen
     }
 
     [Fact]
+    public async Task APodWritingMoreThanItsEmptyDirSizeLimitIsEvicted()
+    {
+        var ns = await f.NamespaceAsync("evict");
+        await Node.ApplyAsync(S, ns, Node.PodYaml("filler", S.NodeName, "dd if=/dev/zero of=/scratch/fill bs=1M count=3; sleep 3600",
+            extra: "    volumeMounts: [{name: scratch, mountPath: /scratch}]",
+            podExtra: "  volumes: [{name: scratch, emptyDir: {sizeLimit: 1Mi}}]"));
+        var pod = await Node.WaitForPodAsync(S, ns, "filler", p => Node.Phase(p) == "Failed", "Failed by eviction", TimeSpan.FromSeconds(90));
+
+        const string message = "Usage of EmptyDir volume \"scratch\" exceeds the limit \"1Mi\". ";
+        Assert.Equal("Evicted", pod["status"]!["reason"]!.GetValue<string>());
+        Assert.Equal(message, pod["status"]!["message"]!.GetValue<string>());
+        var disruption = pod["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "DisruptionTarget")!;
+        Assert.Equal(("True", "TerminationByKubelet"), (disruption["status"]!.GetValue<string>(), disruption["reason"]!.GetValue<string>()));
+        Assert.NotNull(Node.Container(pod)!["state"]!["terminated"]);
+        await Node.WaitAsync(async () => (await Kubectl.RunAsync(S, ["get", "events", "-n", ns, "-o", "jsonpath={range .items[*]}{.type} {.reason} {.message}{\"\\n\"}{end}"]))
+            .Stdout.Contains($"Warning Evicted {message}"), Node.Patience, "the Evicted event", S);
+    }
+
+    [Fact]
     public async Task AContainerOverItsMemoryLimitIsOomKilled()
     {
         var ns = await f.NamespaceAsync("oom");

@@ -45,7 +45,7 @@ public sealed class EmptyDirOnlyVolumeManager(AgentPaths paths, ILogger<EmptyDir
 
     public async Task TearDownAsync(Pod pod, CancellationToken ct)
     {
-        var root = Path.Combine(PodNaming.PodDirectory(paths, PodNaming.Uid(pod)), "volumes", "kubernetes.io~empty-dir");
+        var root = VolumeLayout.EmptyDirs(PodNaming.PodDirectory(paths, PodNaming.Uid(pod)));
         if (!Directory.Exists(root)) return;
         foreach (var dir in Directory.EnumerateDirectories(root))
             if (IsMountPoint(dir)) await RunAsync("umount", [dir], ct).ConfigureAwait(false);
@@ -53,7 +53,7 @@ public sealed class EmptyDirOnlyVolumeManager(AgentPaths paths, ILogger<EmptyDir
     }
 
     private string VolumeDir(string uid, string name) =>
-        Path.Combine(PodNaming.PodDirectory(paths, uid), "volumes", "kubernetes.io~empty-dir", name);
+        VolumeLayout.EmptyDir(PodNaming.PodDirectory(paths, uid), name);
 
     private static bool IsMountPoint(string dir) =>
         File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ')[4] == dir);

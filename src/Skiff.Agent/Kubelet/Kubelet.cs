@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Skiff.Agent.Cgroups;
+using Skiff.Agent.Kubelet.Cgroups;
 using Skiff.Agent.Cni;
+using Skiff.Agent.Kubelet.Eviction;
 using Skiff.Agent.Kubelet.Probes;
 using Skiff.Agent.Volumes;
 using Skiff.Api.Models.Core.V1;
@@ -69,6 +70,7 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
         await using var probes = new ProbeManager(new ProberSet(new ExecProber(runtime), http, new TcpProber(), grpc),
             uid => workers?.Signal(uid), loggers.CreateLogger<ProbeManager>(), events);
         var facts = new NodeFacts(hostIp, machine.Cpus, machine.MemoryBytes - NodeStatusReporter.MemoryEvictionBytes);
+        var evictions = new Evictions();
         var syncer = new PodSyncer(
             runtime,
             new ImageManager(node.Images, new Backoff(options.BackoffInitial, options.BackoffMax), loggers.CreateLogger<ImageManager>(), events),
@@ -83,7 +85,8 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
             () => facts,
             loggers.CreateLogger<PodSyncer>(),
             events,
-            PodCgroups.Create(Containerd.CgroupDrivers.Detect(), machine.Cpus, loggers));
+            PodCgroups.Create(Containerd.CgroupDrivers.Detect(), machine.Cpus, loggers),
+            evictions);
 
         await using var informers = new SharedInformerFactory(client,
             new SharedInformerOptions { Selectors = new ListOptions { FieldSelector = $"spec.nodeName={options.NodeName}" } }, loggers);
@@ -100,6 +103,9 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
 
         var pleg = new PodLifecycleEventGenerator(runtime, workers.Signal, options.RelistPeriod, loggers.CreateLogger<PodLifecycleEventGenerator>());
         background.Add(Task.Run(() => pleg.RunAsync(ct), CancellationToken.None));
+        var emptyDirs = new EmptyDirLimitMonitor(pods.Store.List, uid => PodNaming.PodDirectory(agent.Paths, uid), evictions, workers.Signal,
+            options.EvictionMonitoringPeriod, loggers.CreateLogger<EmptyDirLimitMonitor>());
+        background.Add(Task.Run(() => emptyDirs.RunAsync(ct), CancellationToken.None));
         try { await Task.WhenAll(background).ConfigureAwait(false); }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }

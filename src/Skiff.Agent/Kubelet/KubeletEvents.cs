@@ -33,6 +33,7 @@ public static class EventReasons
     public const string FailedPreStopHook = "FailedPreStopHook";
     public const string Starting = "Starting";
     public const string DeadlineExceeded = "DeadlineExceeded";
+    public const string Evicted = "Evicted";
 }
 
 public static class EventTypes

@@ -45,6 +45,9 @@ public sealed record KubeletOptions
     /// <summary>Every pod is synced at least this often even without events (upstream's sync frequency).</summary>
     public TimeSpan PodResyncPeriod { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How often emptyDir usage is checked against sizeLimit (upstream's eviction monitoring period).</summary>
+    public TimeSpan EvictionMonitoringPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Crash-loop and image-pull backoff: start and cap (upstream: 10 s doubling to 5 min).</summary>
     public TimeSpan BackoffInitial { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromMinutes(5);

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Skiff.Agent.Cgroups;
+using Skiff.Agent.Kubelet.Cgroups;
 using Skiff.Agent.Cri.Grpc;
 using Skiff.Agent.Cri.V1;
+using Skiff.Agent.Kubelet.Eviction;
 using Skiff.Agent.Kubelet.Probes;
 using Skiff.Agent.Volumes;
 using Skiff.Api.Models.Core.V1;
@@ -60,7 +61,8 @@ public sealed class PodSyncer(
     Func<NodeFacts> node,
     ILogger<PodSyncer> log,
     IKubeletEvents? events = null,
-    IPodCgroups? cgroups = null)
+    IPodCgroups? cgroups = null,
+    Evictions? evictions = null)
 {
     private const int MinimumGraceSeconds = 2;
     private readonly IKubeletEvents _events = events ?? KubeletEvents.None;
@@ -81,6 +83,8 @@ public sealed class PodSyncer(
             await StopFinishedPodAsync(pod, rt, pod.Status!, ct).ConfigureAwait(false);
             return new SyncOutcome(false, null);
         }
+
+        if (evictions?.MessageFor(uid) is { } evictedBecause) return await EvictAsync(pod, rt, evictedBecause, ct).ConfigureAwait(false);
 
         if (pod.Spec?.ActiveDeadlineSeconds is { } deadline)
         {
@@ -462,6 +466,32 @@ public sealed class PodSyncer(
         return new SyncOutcome(false, null);
     }
 
+    /// <summary>
+    /// The kubelet evicts the pod (an emptyDir over its sizeLimit), as upstream's eviction manager: a Warning Evicted
+    /// event, its containers killed (upstream's minimum grace period), phase Failed with reason Evicted and the
+    /// message, and a DisruptionTarget condition (reason TerminationByKubelet). The pod object stays for its owner to
+    /// see; the mark is dropped once the status is written, since the phase holds it from then on.
+    /// </summary>
+    private async Task<SyncOutcome> EvictAsync(Pod pod, RuntimePod rt, string message, CancellationToken ct)
+    {
+        var uid = PodNaming.Uid(pod);
+        log.LogInformation("Pod {Pod}: evicted: {Message}", PodNaming.FullName(pod), message);
+        _events.Pod(pod, EventTypes.Warning, EventReasons.Evicted, message);
+        probes.RemovePod(uid);
+        if (!rt.IsEmpty) await KillPodAsync(pod, rt, MinimumGraceSeconds, ct).ConfigureAwait(false);
+        var stopped = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
+        var status = StoppedStatus(pod, stopped, (EventReasons.Evicted, message));
+        var disruption = new PodCondition
+        {
+            Type = "DisruptionTarget", Status = "True", Reason = "TerminationByKubelet", Message = message,
+            LastTransitionTime = DateTimeOffset.UtcNow,
+        };
+        status.Conditions = [.. (status.Conditions ?? []).Where(c => c.Type != disruption.Type), disruption];
+        await statuses.SetAsync(pod, status, ct).ConfigureAwait(false);
+        evictions?.Forget(uid);
+        return new SyncOutcome(false, null);
+    }
+
     private async Task<SyncOutcome> TerminateAsync(Pod pod, RuntimePod rt, CancellationToken ct)
     {
         var uid = PodNaming.Uid(pod);
@@ -555,6 +585,7 @@ public sealed class PodSyncer(
         }
         catch (IOException e) { log.LogWarning("Pod {Uid}: cannot remove its directories: {Error}", uid, e.Message); }
         _cgroups.Remove(uid);
+        evictions?.Forget(uid);
         statuses.Forget(uid);
         images.ForgetPod(uid);
         crashBackoff.ResetPrefix(uid + "/");

@@ -110,7 +110,7 @@ public sealed class VolumeManager : IVolumeManager
         var fsGroup = (int?)pod.Spec?.SecurityContext?.FsGroup;
         if (v.EmptyDir is { } emptyDir)
         {
-            var dir = PluginDir(uid, "kubernetes.io~empty-dir", name);
+            var dir = PluginDir(uid, VolumeLayout.EmptyDirPlugin, name);
             SetUpEmptyDir(dir, emptyDir, fsGroup);
             return new SetUpVolume(dir, false, true);
         }

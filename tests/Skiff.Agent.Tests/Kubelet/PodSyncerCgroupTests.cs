@@ -1,6 +1,6 @@
-using Skiff.Agent.Cgroups;
+using Skiff.Agent.Kubelet.Cgroups;
 using Skiff.Agent.Kubelet;
-using Skiff.Agent.Tests.Cgroups;
+using Skiff.Agent.Tests.Kubelet.Cgroups;
 using Skiff.Agent.Tests.Support;
 using Xunit.Abstractions;
 using static Skiff.Agent.Tests.Kubelet.PodSyncerEventsTests;

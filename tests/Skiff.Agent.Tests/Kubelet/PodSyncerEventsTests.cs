@@ -117,7 +117,8 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
         public StatusWriter Statuses { get; } = new();
         public PodSyncer Syncer { get; private set; } = null!;
 
-        public static async Task<Harness> StartAsync(ITestOutputHelper output, Skiff.Agent.Cgroups.IPodCgroups? cgroups = null)
+        public static async Task<Harness> StartAsync(ITestOutputHelper output, Skiff.Agent.Kubelet.Cgroups.IPodCgroups? cgroups = null,
+            Skiff.Agent.Kubelet.Eviction.Evictions? evictions = null)
         {
             var h = new Harness();
             h.Cri = await FakeCri.StartAsync();
@@ -139,7 +140,8 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
                 () => new NodeFacts("192.168.1.10", 2, 2L << 30),
                 new Microsoft.Extensions.Logging.Logger<PodSyncer>(loggers),
                 h.Events,
-                cgroups);
+                cgroups,
+                evictions);
             return h;
         }
 

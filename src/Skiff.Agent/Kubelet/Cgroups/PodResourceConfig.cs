@@ -1,7 +1,6 @@
-using Skiff.Agent.Kubelet;
 using Skiff.Api.Models.Core.V1;
 
-namespace Skiff.Agent.Cgroups;
+namespace Skiff.Agent.Kubelet.Cgroups;
 
 /// <summary>
 /// The values of one pod's own cgroup, as upstream's ResourceConfigForPod computes them: CPU shares from the pod's

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Skiff.Api.Models.Core.V1;
 
-namespace Skiff.Agent.Cgroups;
+namespace Skiff.Agent.Kubelet.Cgroups;
 
 /// <summary>Each pod's own cgroup, the parent of its sandbox's and containers' cgroups.</summary>
 public interface IPodCgroups
@@ -45,10 +45,10 @@ public sealed class PodCgroups(CgroupFs fs, decimal allocatableCpus, ILogger<Pod
     private readonly Dictionary<string, PodResourceConfig> _applied = [];
 
     /// <summary>Pod cgroups on this machine with the cgroupfs driver, or none (with the reason logged) when the hierarchies lack cpu or memory.</summary>
-    public static IPodCgroups Create(Containerd.CgroupDriver driver, decimal allocatableCpus, ILoggerFactory loggers)
+    public static IPodCgroups Create(Skiff.Agent.Containerd.CgroupDriver driver, decimal allocatableCpus, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger<PodCgroups>();
-        if (driver == Containerd.CgroupDriver.Systemd)
+        if (driver == Skiff.Agent.Containerd.CgroupDriver.Systemd)
         {
             log.LogInformation("Pod cgroups are left to containerd under the systemd cgroup driver: pods get no cgroup of their own");
             return NoPodCgroups.Instance;
@@ -75,7 +75,7 @@ public sealed class PodCgroups(CgroupFs fs, decimal allocatableCpus, ILogger<Pod
         _ => $"{BestEffort}/pod{uid}",
     };
 
-    public string? ParentFor(Pod pod) => PathFor(Uid(pod), Kubelet.RuntimeConfigBuilder.QosClass(pod.Spec ?? new PodSpec()));
+    public string? ParentFor(Pod pod) => PathFor(Uid(pod), RuntimeConfigBuilder.QosClass(pod.Spec ?? new PodSpec()));
 
     public void Ensure(Pod pod)
     {

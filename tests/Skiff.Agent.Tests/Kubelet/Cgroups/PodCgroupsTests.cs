@@ -1,10 +1,10 @@
-using Skiff.Agent.Cgroups;
+using Skiff.Agent.Kubelet.Cgroups;
 using Skiff.Agent.Tests.Support;
 using Skiff.Api.Models;
 using Skiff.Api.Models.Core.V1;
 using Skiff.Api.Models.Meta.V1;
 
-namespace Skiff.Agent.Tests.Cgroups;
+namespace Skiff.Agent.Tests.Kubelet.Cgroups;
 
 public sealed class PodCgroupsTests
 {

@@ -1,4 +1,4 @@
-namespace Skiff.Agent.Cgroups;
+namespace Skiff.Agent.Kubelet.Cgroups;
 
 /// <summary>One mounted cgroup hierarchy: a v1 hierarchy with its controllers, or the v2 (unified) one.</summary>
 public sealed record CgroupMount(string MountPoint, bool IsV2, IReadOnlyList<string> Controllers);
