@@ -528,9 +528,9 @@ public sealed class PodSyncer(
     }
 
     /// <summary>
-    /// Stops what still runs of a pod whose phase is final. When a container was still running (a sidecar beside the
-    /// finished containers), the status is written once more so that it shows it terminated; the final status's
-    /// phase, reason and message are kept.
+    /// Stops what still runs of a pod whose phase is final and removes its cgroup. When a container was still
+    /// running (a sidecar beside the finished containers), the status is written once more so that it shows it
+    /// terminated; the final status's phase, reason and message are kept.
     /// </summary>
     private async Task StopFinishedPodAsync(Pod pod, RuntimePod rt, PodStatus final, CancellationToken ct)
     {
@@ -539,6 +539,9 @@ public sealed class PodSyncer(
         var running = rt.Containers.Any(c => c.State == ContainerRunState.Running);
         if (running || rt.Sandboxes.Any(s => s.Ready))
             await KillPodAsync(pod, rt, pod.Spec?.TerminationGracePeriodSeconds ?? 30, ct).ConfigureAwait(false);
+        // Nothing of a finished pod runs again, so its cgroup goes now (as upstream's cleanup of cgroups of pods that
+        // cannot be running). The runtime may still be removing the containers' own: a later sync tries again.
+        if (!_cgroups.Remove(uid, out var cgroupError)) log.LogDebug("Pod {Pod}: its cgroup stays for now: {Error}", PodNaming.FullName(pod), cgroupError);
         if (!running) return;
         var stopped = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
         var status = StoppedStatus(new Pod { Metadata = pod.Metadata, Spec = pod.Spec, Status = final }, stopped); // its times and IP carry over
@@ -584,7 +587,7 @@ public sealed class PodSyncer(
             }
         }
         catch (IOException e) { log.LogWarning("Pod {Uid}: cannot remove its directories: {Error}", uid, e.Message); }
-        _cgroups.Remove(uid);
+        if (!_cgroups.Remove(uid, out var cgroupError)) log.LogWarning("Pod {Uid}: its cgroup stays: {Error}", uid, cgroupError);
         evictions?.Forget(uid);
         statuses.Forget(uid);
         images.ForgetPod(uid);

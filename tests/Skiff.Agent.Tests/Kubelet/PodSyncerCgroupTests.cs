@@ -32,6 +32,29 @@ public sealed class PodSyncerCgroupTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_finished_pods_cgroup_goes_when_it_finishes_while_the_pod_object_stays()
+    {
+        using var dir = new TempDir();
+        await using var h = await Harness.StartAsync(output, new PodCgroups(Tree(dir), 2, new TestLogger<PodCgroups>()));
+        var pod = PodOf([C("job")]);
+        pod.Spec!.RestartPolicy = "Never";
+        await h.SyncAsync(pod);
+        Assert.True(Directory.Exists(dir.Combine("cpu", "kubepods", "besteffort", "pod" + Uid)));
+
+        h.Cri.Exit("job", 0);
+        await h.SyncAsync(pod);
+        Assert.Equal("Succeeded", h.Statuses.Last!.Phase);
+        Assert.False(Directory.Exists(dir.Combine("cpu", "kubepods", "besteffort", "pod" + Uid)));
+        Assert.False(Directory.Exists(dir.Combine("memory", "kubepods", "besteffort", "pod" + Uid)));
+
+        // Later syncs of the finished pod do not make it again.
+        pod.Status = h.Statuses.Last;
+        await h.SyncAsync(pod);
+        Assert.False(Directory.Exists(dir.Combine("cpu", "kubepods", "besteffort", "pod" + Uid)));
+        Assert.Empty(h.Deleter.Deleted);
+    }
+
+    [Fact]
     public async Task A_pod_cgroup_that_cannot_be_made_is_a_Warning_FailedCreatePodContainer_and_no_sandbox_is_started()
     {
         using var dir = new TempDir();

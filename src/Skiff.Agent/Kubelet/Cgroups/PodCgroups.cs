@@ -12,8 +12,11 @@ public interface IPodCgroups
     /// <summary>Creates the pod's cgroup (and the node's and QoS class's above it) with the pod's values. Idempotent.</summary>
     void Ensure(Pod pod);
 
-    /// <summary>Removes the pod's cgroup once its containers are gone. Best effort: what still runs keeps it.</summary>
-    void Remove(string uid);
+    /// <summary>
+    /// Removes the pod's cgroup once its containers are gone. Best effort: a cgroup that still holds a process stays,
+    /// and then this returns false with the kernel's reason.
+    /// </summary>
+    bool Remove(string uid, out string? error);
 }
 
 /// <summary>Pods without cgroups of their own (the systemd driver, or no usable cgroup hierarchy).</summary>
@@ -22,7 +25,11 @@ public sealed class NoPodCgroups : IPodCgroups
     public static readonly NoPodCgroups Instance = new();
     public string? ParentFor(Pod pod) => null;
     public void Ensure(Pod pod) { }
-    public void Remove(string uid) { }
+    public bool Remove(string uid, out string? error)
+    {
+        error = null;
+        return true;
+    }
 }
 
 /// <summary>
@@ -102,19 +109,18 @@ public sealed class PodCgroups(CgroupFs fs, decimal allocatableCpus, ILogger<Pod
         }
     }
 
-    public void Remove(string uid)
+    public bool Remove(string uid, out string? error)
     {
+        error = null;
         lock (_lock)
         {
             _applied.Remove(uid);
             foreach (var qos in new[] { "Guaranteed", "Burstable", "BestEffort" })
-            {
-                var path = PathFor(uid, qos);
-                if (!fs.Remove(path, out var error)) log.LogWarning("The cgroup of pod {Uid} stays: {Error}", uid, error);
-            }
+                if (!fs.Remove(PathFor(uid, qos), out var failed)) error = failed;
             try { SetCpu(Burstable, BurstableShares(), null, create: false); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { log.LogDebug("Burstable shares: {Error}", e.Message); }
         }
+        return error is null;
     }
 
     /// <summary>

@@ -132,12 +132,25 @@ public sealed class PodCgroupsTests
         // What runc leaves of a container killed with its shim goes with the pod; the class's shares follow.
         Directory.CreateDirectory(dir.Combine("pids", "kubepods", "burstable", "podb-2", "c0ffee"));
         Directory.CreateDirectory(dir.Combine("memory", "kubepods", "burstable", "podb-2", "c0ffee"));
-        cgroups.Remove("b-2");
+        Assert.True(cgroups.Remove("b-2", out var error), error);
         Assert.False(Directory.Exists(dir.Combine("memory", "kubepods", "burstable", "podb-2")));
         Assert.False(Directory.Exists(dir.Combine("pids", "kubepods", "burstable", "podb-2")));
         Assert.False(Directory.Exists(dir.Combine("cpu", "kubepods", "burstable", "podb-2")));
         Assert.Equal("256", Cpu("kubepods/burstable", "cpu.shares"));
         Assert.True(Directory.Exists(dir.Combine("cpu", "kubepods", "burstable", "podb-1")));
+    }
+
+    [Fact]
+    public void Remove_says_why_a_cgroup_that_still_holds_a_process_stays()
+    {
+        using var dir = new TempDir();
+        var (_, cgroups) = V1(dir);
+        cgroups.Ensure(PodOf(Spec([C("a")])));
+        File.WriteAllText(dir.Combine("memory", "kubepods", "besteffort", "pod" + Uid, "cgroup.procs"), "4242\n");
+
+        Assert.False(cgroups.Remove(Uid, out var error));
+        Assert.Contains("busy", error);
+        Assert.True(Directory.Exists(dir.Combine("memory", "kubepods", "besteffort", "pod" + Uid)));
     }
 
     [Fact]
