@@ -155,6 +155,35 @@ public sealed class NodeWorkloadTests(AgentServerFixture f) : IClassFixture<Agen
     }
 
     [Fact]
+    public async Task TheKubeletsResourceMetricsReportTheNodeAndARunningContainerThroughNodesProxy()
+    {
+        var ns = await f.NamespaceAsync("metrics");
+        await Node.ApplyAsync(S, ns, Node.PodYaml("busy", S.NodeName, "dd if=/dev/zero of=/dev/null bs=1M count=5000; sleep 3600"));
+        await Node.WaitForPodAsync(S, ns, "busy", p => Node.Phase(p) == "Running", "Running");
+
+        var labels = $"{{container=\"main\",namespace=\"{ns}\",pod=\"busy\"}}";
+        string text = "";
+        double Sample(string name, string sampleLabels)
+        {
+            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(name + sampleLabels + " ", StringComparison.Ordinal));
+            return line is null ? -1 : double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        // dd spends a fraction of a CPU second, then the container sleeps; the runtime's first stats may take a moment.
+        await Node.WaitAsync(async () =>
+        {
+            text = await Kubectl.OkAsync(S, "get", "--raw", $"/api/v1/nodes/{S.NodeName}/proxy/metrics/resource");
+            return Sample("container_cpu_usage_seconds_total", labels) > 0.1;
+        }, Node.Patience, "the container's CPU time in /metrics/resource", S);
+
+        Assert.Contains("# TYPE container_cpu_usage_seconds_total counter", text);
+        Assert.True(Sample("container_memory_working_set_bytes", labels) > 0, text);
+        Assert.True(Sample("pod_cpu_usage_seconds_total", $"{{namespace=\"{ns}\",pod=\"busy\"}}") >= Sample("container_cpu_usage_seconds_total", labels));
+        Assert.True(Sample("node_cpu_usage_seconds_total", "") > 0, text);
+        Assert.True(Sample("node_memory_working_set_bytes", "") > 0, text);
+        Assert.Equal(0, Sample("resource_scrape_error", ""));
+    }
+
+    [Fact]
     public async Task APodWritingMoreThanItsEmptyDirSizeLimitIsEvicted()
     {
         var ns = await f.NamespaceAsync("evict");

@@ -60,6 +60,10 @@ public sealed class RuntimeServiceClient(UnixGrpcClient grpc)
         (await Call("ListContainers", new ListContainersRequest { Filter = filter }, ListContainersResponse.Parser, ct)
             .ConfigureAwait(false)).Containers;
 
+    public async Task<IReadOnlyList<ContainerStats>> ListContainerStatsAsync(ContainerStatsFilter? filter = null, CancellationToken ct = default) =>
+        (await Call("ListContainerStats", new ListContainerStatsRequest { Filter = filter }, ListContainerStatsResponse.Parser, ct)
+            .ConfigureAwait(false)).Stats;
+
     public Task<ContainerStatusResponse> ContainerStatusAsync(string containerId, bool verbose = false, CancellationToken ct = default) =>
         Call("ContainerStatus", new ContainerStatusRequest { ContainerId = containerId, Verbose = verbose },
             ContainerStatusResponse.Parser, ct);

@@ -16,8 +16,9 @@ namespace Skiff.Agent.Server;
 /// <summary>
 /// The kubelet API's paths, as upstream's kubelet server names them: /healthz, /pods, /runningpods/,
 /// /containerLogs/{ns}/{pod}/{container}, /exec and /attach/{ns}/{pod}[/{uid}]/{container},
-/// /portForward/{ns}/{pod}[/{uid}]. Exec and attach speak WebSocket (v5/v4 channel protocols, bridged to
-/// the runtime over SPDY) or pass a SPDY upgrade straight to the runtime's streaming server; port
+/// /portForward/{ns}/{pod}[/{uid}], /metrics/resource (<see cref="ResourceMetrics"/>). Exec and attach speak
+/// WebSocket (v5/v4 channel protocols, bridged to the runtime over SPDY) or pass a SPDY upgrade straight to the
+/// runtime's streaming server; port
 /// forwarding tunnels kubectl's SPDY (in WebSocket, or a SPDY upgrade) to the runtime unchanged. Errors
 /// are metav1.Status JSON. Stateless; safe for concurrent requests.
 /// </summary>
@@ -60,6 +61,10 @@ public sealed class KubeletApi(RuntimePods pods, RuntimeServiceClient runtime, I
                     return;
                 case "exec" or "attach" when parts.Length is 4 or 5:
                     await RemoteCommandAsync(ctx, parts[0], parts[1], parts[2], parts.Length == 5 ? parts[3] : null, parts[^1]).ConfigureAwait(false);
+                    return;
+                case "metrics" when parts.Length == 2 && parts[1] == "resource":
+                    ctx.Response.ContentType = ResourceMetrics.ContentType;
+                    await ctx.Response.WriteAsync(await ResourceMetrics.ScrapeAsync(runtime, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
                     return;
                 case "portForward" when parts.Length is 3 or 4:
                     await PortForwardAsync(ctx, parts[1], parts[2], parts.Length == 4 ? parts[3] : null).ConfigureAwait(false);
