@@ -46,6 +46,12 @@ public sealed class VolumeManager : IVolumeManager
     /// <summary>A limit a container does not set reads as this (cpu in cores, memory in bytes), as upstream's node allocatable.</summary>
     public IReadOnlyDictionary<string, decimal> NodeAllocatable { get; init; } = HostAllocatable();
 
+    /// <summary>
+    /// The pod's memory limit as its cgroup has it (null when it has none), which bounds a medium Memory emptyDir as
+    /// upstream bounds it; the kubelet gives it, since it owns the pod's cgroup values.
+    /// </summary>
+    public Func<Pod, long?> PodMemoryLimit { get; init; } = _ => null;
+
     /// <summary>Where the pod's volumes live.</summary>
     public string VolumesDir(string podUid) => Path.Combine(_podsDir, podUid, "volumes");
 
@@ -111,7 +117,7 @@ public sealed class VolumeManager : IVolumeManager
         if (v.EmptyDir is { } emptyDir)
         {
             var dir = PluginDir(uid, VolumeLayout.EmptyDirPlugin, name);
-            SetUpEmptyDir(dir, emptyDir, fsGroup);
+            SetUpEmptyDir(dir, emptyDir, fsGroup, pod);
             return new SetUpVolume(dir, false, true);
         }
         if (v.ConfigMap is { } cm)
@@ -158,7 +164,20 @@ public sealed class VolumeManager : IVolumeManager
         return new SetUpVolume(dir, true, false);
     }
 
-    private void SetUpEmptyDir(string dir, EmptyDirVolumeSource source, int? fsGroup)
+    /// <summary>
+    /// The size of a medium Memory emptyDir's tmpfs, as upstream's calculateEmptyDirMemorySize: the node's allocatable
+    /// memory, lowered to the pod's memory limit and then to the volume's sizeLimit where those are smaller (and
+    /// positive). Null when none is known.
+    /// </summary>
+    public static long? MemoryVolumeSize(decimal? nodeAllocatable, long? podLimit, decimal? sizeLimit)
+    {
+        decimal? size = nodeAllocatable is > 0 ? nodeAllocatable : null;
+        foreach (var candidate in new decimal?[] { podLimit, sizeLimit })
+            if (candidate is > 0 && (size is null || candidate < size)) size = candidate;
+        return size is { } s ? (long)Math.Ceiling(s) : null;
+    }
+
+    private void SetUpEmptyDir(string dir, EmptyDirVolumeSource source, int? fsGroup, Pod pod)
     {
         var created = !Directory.Exists(dir);
         Directory.CreateDirectory(dir);
@@ -169,8 +188,9 @@ public sealed class VolumeManager : IVolumeManager
             case "Memory":
                 if (!Posix.MountsUnder(dir).Contains(dir))
                 {
-                    long? size = source.SizeLimit is { } limit ? (long)Math.Ceiling(QuantityValue.Parse(limit.Value)) : null;
-                    Posix.MountTmpfs(dir, size is > 0 ? size : null);
+                    var size = MemoryVolumeSize(NodeAllocatable.GetValueOrDefault("memory"), PodMemoryLimit(pod),
+                        source.SizeLimit is { } limit ? QuantityValue.Parse(limit.Value) : null);
+                    Posix.MountTmpfs(dir, size);
                     _log.LogInformation("Mounted tmpfs at {Dir} (size {Size})", dir, size?.ToString() ?? "unlimited");
                     created = true;
                 }

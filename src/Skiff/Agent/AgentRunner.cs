@@ -39,7 +39,10 @@ public static class AgentRunner
         }, runtime.Runtime, loggers, ct);
         log.LogInformation("Kubelet API listening on :{Port}", kubeletApi.Port);
 
-        var volumes = new Volumes.VolumeManager(client, Path.Combine(agent.Paths.AgentDir, "pods"), loggers.CreateLogger("volumes"), credentials.ServerCaPem);
+        var volumes = new Volumes.VolumeManager(client, Path.Combine(agent.Paths.AgentDir, "pods"), loggers.CreateLogger("volumes"), credentials.ServerCaPem)
+        {
+            PodMemoryLimit = pod => Kubelet.Cgroups.PodResourceConfig.For(pod.Spec ?? new()).MemoryLimit,
+        };
         var kubelet = new Kubelet.Kubelet(client, runtime, agent, new KubeletOptions
         {
             NodeName = settings.NodeName,

@@ -193,6 +193,38 @@ public sealed class VolumeManagerTests
         Assert.False(Directory.Exists(Path.GetDirectoryName(Path.GetDirectoryName(mounts[0].HostPath))));
     }
 
+    [Theory]
+    [InlineData(null, null, null, null)]
+    [InlineData(1024.0, null, null, 1024L)] // no limits: the node's allocatable memory
+    [InlineData(1024.0, 512L, null, 512L)] // the pod's memory limit when smaller
+    [InlineData(1024.0, 512L, 256.0, 256L)] // the volume's sizeLimit when smaller still
+    [InlineData(1024.0, 512L, 800.0, 512L)] // a sizeLimit above the pod's limit does not raise it
+    [InlineData(1024.0, null, 4096.0, 1024L)] // nor above the node's
+    [InlineData(null, null, 100.5, 101L)]
+    public void A_memory_emptyDirs_size_is_the_smallest_of_node_pod_and_volume(double? node, long? pod, double? sizeLimit, long? expected) =>
+        Assert.Equal(expected, VolumeManager.MemoryVolumeSize((decimal?)node, pod, (decimal?)sizeLimit));
+
+    [RootFact]
+    public async Task A_memory_emptyDir_is_bounded_by_the_pods_memory_limit_below_its_size_limit()
+    {
+        using var dir = new TempDir();
+        var api = new FakeApi();
+        using var client = api.Client();
+        var manager = new VolumeManager(client, Path.Combine(dir.Path, "pods"), new TestLogger<VolumeManager>(), CaPem) { PodMemoryLimit = _ => 4L << 20 };
+        var pod = PodWith([new Volume { Name = "mem", EmptyDir = new EmptyDirVolumeSource { Medium = "Memory", SizeLimit = "8Mi" } }],
+            [new ApiMount { Name = "mem", MountPath = "/mem" }]);
+        try
+        {
+            var path = (await manager.SetUpAsync(pod, CancellationToken.None))[0].HostPath;
+            Assert.Contains("size=4096k", File.ReadLines("/proc/self/mountinfo").Single(l => l.Split(' ')[4] == path));
+            await manager.TearDownAsync(pod, CancellationToken.None);
+        }
+        finally
+        {
+            await Host.UnmountAllUnderAsync(dir.Path);
+        }
+    }
+
     [RootFact]
     public async Task A_memory_emptyDir_is_a_tmpfs_of_its_size_limit_and_is_unmounted_on_teardown()
     {
