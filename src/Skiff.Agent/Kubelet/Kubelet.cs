@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Skiff.Agent.Kubelet.Cgroups;
 using Skiff.Agent.Cni;
+using Skiff.Agent.Kubelet.Cgroups;
 using Skiff.Agent.Kubelet.Eviction;
 using Skiff.Agent.Kubelet.Probes;
 using Skiff.Agent.Volumes;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Skiff.Agent.Kubelet.Cgroups;
 using Skiff.Agent.Cri.Grpc;
 using Skiff.Agent.Cri.V1;
+using Skiff.Agent.Kubelet.Cgroups;
 using Skiff.Agent.Kubelet.Eviction;
 using Skiff.Agent.Kubelet.Probes;
 using Skiff.Agent.Volumes;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Skiff.Agent.Containerd;
 using Skiff.Api.Models.Core.V1;
 
 namespace Skiff.Agent.Kubelet.Cgroups;
@@ -52,10 +53,10 @@ public sealed class PodCgroups(CgroupFs fs, decimal allocatableCpus, ILogger<Pod
     private readonly Dictionary<string, PodResourceConfig> _applied = [];
 
     /// <summary>Pod cgroups on this machine with the cgroupfs driver, or none (with the reason logged) when the hierarchies lack cpu or memory.</summary>
-    public static IPodCgroups Create(Skiff.Agent.Containerd.CgroupDriver driver, decimal allocatableCpus, ILoggerFactory loggers)
+    public static IPodCgroups Create(CgroupDriver driver, decimal allocatableCpus, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger<PodCgroups>();
-        if (driver == Skiff.Agent.Containerd.CgroupDriver.Systemd)
+        if (driver == CgroupDriver.Systemd)
         {
             log.LogInformation("Pod cgroups are left to containerd under the systemd cgroup driver: pods get no cgroup of their own");
             return NoPodCgroups.Instance;
