@@ -167,21 +167,6 @@ internal static class NodeBenchCommand
             if (BenchArgs.String(args, "--agent-log", "") is { Length: > 0 } logFile) await File.WriteAllLinesAsync(logFile, agentLog, CancellationToken.None);
             await Run(skiff, ["killall", "--data-dir", agentDir], CancellationToken.None);
             try { Directory.Delete(agentDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            RemoveCtrNamespaceCgroup();
-        }
-    }
-
-    /// <summary>
-    /// `ctr run` puts its containers in the cgroup of their containerd namespace (/k8s.io/&lt;id&gt;); runc removes the
-    /// containers' own, the namespace's stays. Removed where empty (rmdir refuses otherwise, so another user's stays).
-    /// </summary>
-    private static void RemoveCtrNamespaceCgroup()
-    {
-        IEnumerable<string> dirs = File.Exists("/sys/fs/cgroup/cgroup.controllers") ? ["/sys/fs/cgroup/k8s.io"]
-            : Directory.EnumerateDirectories("/sys/fs/cgroup").Select(h => Path.Combine(h, "k8s.io"));
-        foreach (var dir in dirs.Where(Directory.Exists))
-        {
-            try { Directory.Delete(dir); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 

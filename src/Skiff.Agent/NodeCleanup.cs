@@ -63,22 +63,24 @@ public sealed class NodeCleanup(AgentOptions options, ILoggerFactory loggers)
     }
 
     /// <summary>
-    /// The pods' own cgroups. A process killed a moment ago can still be leaving its cgroup, so a removal the kernel
-    /// refused is tried again for up to 2 s.
+    /// The pods' own cgroups, then /kubepods and containerd's /k8s.io where they are left empty. A process killed a
+    /// moment ago can still be leaving its cgroup, so a removal the kernel refused is tried again for up to 2 s.
     /// </summary>
     private async Task RemovePodCgroupsAsync(IReadOnlyCollection<string> uids, CancellationToken ct)
     {
-        if (uids.Count == 0) return;
         Kubelet.Cgroups.CgroupFs fs;
         try { fs = Kubelet.Cgroups.CgroupFs.Detect(); }
         catch (IOException e) { _log.LogDebug("Cannot read the cgroup mounts: {Error}", e.Message); return; }
-        IReadOnlyCollection<string> left = uids;
-        for (var attempt = 0; attempt < 20 && left.Count > 0; attempt++)
+        var left = Kubelet.Cgroups.PodCgroups.RemoveAll(fs, uids, _log); // with no pods: only the empty classes
+        for (var attempt = 1; attempt < 20 && left.Count > 0; attempt++)
         {
-            if (attempt > 0) await Task.Delay(100, ct).ConfigureAwait(false);
+            await Task.Delay(100, ct).ConfigureAwait(false);
             left = Kubelet.Cgroups.PodCgroups.RemoveAll(fs, left, _log);
         }
         if (left.Count > 0) _log.LogWarning("The cgroups of {Count} pod(s) still hold processes and stay: {Uids}", left.Count, string.Join(", ", left));
+        // containerd's cgroup for its k8s.io namespace holds containers that have no parent of their own (pods from
+        // before pod cgroups, `ctr run`); empty, it is a leftover like the rest.
+        fs.RemoveIfEmpty("/k8s.io");
     }
 
     /// <summary>Stops and removes every pod through CRI; returns the UIDs of the pods it found.</summary>

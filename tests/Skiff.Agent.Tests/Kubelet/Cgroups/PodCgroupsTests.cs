@@ -178,6 +178,20 @@ public sealed class PodCgroupsTests
     }
 
     [Fact]
+    public void Killall_with_no_pods_left_removes_the_empty_classes_and_node_cgroup()
+    {
+        using var dir = new TempDir();
+        var (fs, cgroups) = V1(dir);
+        cgroups.Ensure(PodOf(Spec([C("a")]), "gone"));
+        Assert.True(cgroups.Remove("gone", out _)); // the pod went with its deletion; the classes stayed
+        Assert.True(Directory.Exists(dir.Combine("cpu", "kubepods", "besteffort")));
+
+        Assert.Empty(PodCgroups.RemoveAll(fs, [], new TestLogger<PodCgroups>()));
+        Assert.False(Directory.Exists(dir.Combine("cpu", "kubepods")));
+        Assert.False(Directory.Exists(dir.Combine("memory", "kubepods")));
+    }
+
+    [Fact]
     public void On_v2_the_controllers_are_enabled_down_the_path_and_the_values_are_v2_files()
     {
         using var dir = new TempDir();
