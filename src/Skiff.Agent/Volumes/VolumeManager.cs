@@ -47,8 +47,8 @@ public sealed class VolumeManager : IVolumeManager
     public IReadOnlyDictionary<string, decimal> NodeAllocatable { get; init; } = HostAllocatable();
 
     /// <summary>
-    /// The pod's memory limit as its cgroup has it (null when it has none), which bounds a medium Memory emptyDir as
-    /// upstream bounds it; the kubelet gives it, since it owns the pod's cgroup values.
+    /// The pod's memory limit as upstream's ResourceConfigForPod computes it for the pod's cgroup (null when it has
+    /// none), which bounds a medium Memory emptyDir as upstream bounds it; the kubelet gives it, since it owns that.
     /// </summary>
     public Func<Pod, long?> PodMemoryLimit { get; init; } = _ => null;
 
