@@ -55,7 +55,11 @@ public sealed record MachineInfo
     }
 
     /// <summary>MemAvailable from /proc/meminfo, in bytes.</summary>
-    public static long AvailableMemory() => MemInfo("MemAvailable") ?? MemInfo("MemFree") ?? 0;
+    public static long AvailableMemory()
+    {
+        var mem = ProcMemInfo.Read();
+        return mem.TryGetValue("MemAvailable", out var available) ? available : mem.GetValueOrDefault("MemFree");
+    }
 
     private static int CountCpus()
     {
@@ -70,28 +74,13 @@ public sealed record MachineInfo
 
     private static long Memory()
     {
-        var total = MemInfo("MemTotal") ?? 0;
+        var total = ProcMemInfo.Read().GetValueOrDefault("MemTotal");
         foreach (var file in new[] { "/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory.max" })
         {
             if (long.TryParse(ReadFirst(file), NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0 && limit < total)
                 return limit;
         }
         return total;
-    }
-
-    private static long? MemInfo(string field)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/meminfo"))
-            {
-                if (!line.StartsWith(field + ":", StringComparison.Ordinal)) continue;
-                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                return long.Parse(parts[1], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-        catch (IOException) { }
-        return null;
     }
 
     private static string OsRelease()

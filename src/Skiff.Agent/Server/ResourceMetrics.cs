@@ -33,7 +33,7 @@ public static class ResourceMetrics
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         NodeUsage? node = null;
-        try { node = ReadNode(await File.ReadAllTextAsync("/proc/stat", ct).ConfigureAwait(false), await File.ReadAllTextAsync("/proc/meminfo", ct).ConfigureAwait(false), now); }
+        try { node = ReadNode(await File.ReadAllTextAsync("/proc/stat", ct).ConfigureAwait(false), await File.ReadAllTextAsync(ProcMemInfo.File, ct).ConfigureAwait(false), now); }
         catch (IOException) { }
         try
         {
@@ -72,15 +72,9 @@ public static class ResourceMetrics
         if (f.Length < 8) return null;
         // user nice system idle iowait irq softirq steal: busy is all but idle and iowait (guest time is inside user).
         var busy = f[0] + f[1] + f[2] + f[5] + f[6] + f[7];
-        var kb = new Dictionary<string, double>();
-        foreach (var line in meminfo.Split('\n'))
-        {
-            var parts = line.Split(':', 2);
-            if (parts.Length == 2 && double.TryParse(parts[1].Replace("kB", "").Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
-                kb[parts[0].Trim()] = v;
-        }
-        if (!kb.TryGetValue("MemTotal", out var total) || !kb.TryGetValue("MemFree", out var free)) return null;
-        var workingSet = Math.Max(0, total - free - kb.GetValueOrDefault("Inactive(file)")) * 1024;
+        var mem = ProcMemInfo.Parse(meminfo);
+        if (!mem.TryGetValue("MemTotal", out var total) || !mem.TryGetValue("MemFree", out var free)) return null;
+        var workingSet = Math.Max(0, total - free - mem.GetValueOrDefault("Inactive(file)"));
         return new NodeUsage(busy / UserHz, workingSet, timestampMs);
     }
 

@@ -318,12 +318,7 @@ public sealed class VolumeManager : IVolumeManager
     private static Dictionary<string, decimal> HostAllocatable()
     {
         var result = new Dictionary<string, decimal>(StringComparer.Ordinal) { ["cpu"] = Environment.ProcessorCount };
-        try
-        {
-            var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
-            if (line is not null && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out var kb)) result["memory"] = kb * 1024m;
-        }
-        catch (IOException) { }
+        if (ProcMemInfo.Read().TryGetValue("MemTotal", out var total)) result["memory"] = total;
         return result;
     }
 }

@@ -94,12 +94,6 @@ public sealed class CgroupFs
     public static void Write(CgroupMount mount, string path, string file, string value) =>
         File.WriteAllText(Path.Combine(Dir(mount, path), file), value);
 
-    public static string? Read(CgroupMount mount, string path, string file)
-    {
-        try { return File.ReadAllText(Path.Combine(Dir(mount, path), file)).Trim(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-    }
-
     /// <summary>
     /// Removes <paramref name="path"/> from every hierarchy, deepest first (a container's cgroup runc did not delete
     /// goes with it). True when it is gone everywhere; false when a cgroup still holds processes (the kernel refuses).

@@ -112,16 +112,14 @@ public sealed class PodCgroups(CgroupFs fs, decimal allocatableCpus, ILogger<Pod
 
     public bool Remove(string uid, out string? error)
     {
-        error = null;
         lock (_lock)
         {
             _applied.Remove(uid);
-            foreach (var qos in new[] { "Guaranteed", "Burstable", "BestEffort" })
-                if (!fs.Remove(PathFor(uid, qos), out var failed)) error = failed;
+            var removed = RemovePod(fs, uid, out error);
             try { SetCpu(Burstable, BurstableShares(), null, create: false); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { log.LogDebug("Burstable shares: {Error}", e.Message); }
+            return removed;
         }
-        return error is null;
     }
 
     /// <summary>
@@ -133,14 +131,22 @@ public sealed class PodCgroups(CgroupFs fs, decimal allocatableCpus, ILogger<Pod
     {
         var left = new List<string>();
         foreach (var uid in uids)
-            foreach (var qos in new[] { "Guaranteed", "Burstable", "BestEffort" })
-                if (!fs.Remove(PathFor(uid, qos), out var error))
-                {
-                    log.LogDebug("The cgroup of pod {Uid} stays: {Error}", uid, error);
-                    left.Add(uid);
-                }
+            if (!RemovePod(fs, uid, out var error))
+            {
+                log.LogDebug("The cgroup of pod {Uid} stays: {Error}", uid, error);
+                left.Add(uid);
+            }
         foreach (var path in new[] { Burstable, BestEffort, Root }) fs.RemoveIfEmpty(path);
         return left;
+    }
+
+    /// <summary>The pod's cgroup under whichever class it is in (the UID alone does not say which).</summary>
+    private static bool RemovePod(CgroupFs fs, string uid, out string? error)
+    {
+        error = null;
+        foreach (var qos in new[] { "Guaranteed", "Burstable", "BestEffort" })
+            if (!fs.Remove(PathFor(uid, qos), out var failed)) error = failed;
+        return error is null;
     }
 
     private long BurstableShares() =>
