@@ -22,6 +22,8 @@ public sealed class SkiffAgent : IAsyncDisposable
     public string Bridge { get; } = "ska" + Guid.NewGuid().ToString("N")[..8];
     /// <summary>The token argument; null: <c>--token-file</c> with the server's token file.</summary>
     public string? Token { get; init; }
+    /// <summary>More flags for <c>skiff agent</c>.</summary>
+    public IReadOnlyList<string> ExtraArgs { get; init; } = [];
     public string Log { get { lock (_log) return _log.ToString(); } }
     public Process? Process => _process;
 
@@ -37,6 +39,7 @@ public sealed class SkiffAgent : IAsyncDisposable
                      "--cni-bridge", Bridge, "--kubelet-port", "0", "--config", config })
             psi.ArgumentList.Add(a);
         foreach (var a in SkiffServer.OfflineRegistries(DataDir)) psi.ArgumentList.Add(a);
+        foreach (var a in ExtraArgs) psi.ArgumentList.Add(a);
         if (Token is null) { psi.ArgumentList.Add("--token-file"); psi.ArgumentList.Add(Path.Combine(Server.DataDir, "server", "token")); }
         else { psi.ArgumentList.Add("--token"); psi.ArgumentList.Add(Token); }
         _process = Process.Start(psi)!;

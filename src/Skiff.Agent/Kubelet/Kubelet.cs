@@ -50,7 +50,13 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
         var registrar = new NodeRegistrar(client, options, machine, loggers.CreateLogger<NodeRegistrar>());
         var registered = await registrar.RegisterAsync(ct).ConfigureAwait(false);
         events.Record(KubeletEvents.NodeRef(options.NodeName), EventTypes.Normal, EventReasons.Starting, "Starting kubelet.");
-        var reporter = new NodeStatusReporter(client, node.Runtime, options, machine, hostIp, agent.DataDir, loggers.CreateLogger<NodeStatusReporter>(), events);
+        PodWorkers? workers = null;
+        var evictions = new Evictions();
+        var pressure = new NodePressureEvictor(options.EvictionHard, options.EvictionPressureTransitionPeriod, evictions, uid => workers?.Signal(uid),
+            options.NodeName, loggers.CreateLogger<NodePressureEvictor>(), events);
+        var signals = new NodeSignals(agent.DataDir, node.Images);
+        var reporter = new NodeStatusReporter(client, node.Runtime, options, machine, hostIp, loggers.CreateLogger<NodeStatusReporter>(), events,
+            () => pressure.Conditions);
         var lease = new LeaseRenewer(client, options, () => registered.Metadata?.Uid, loggers.CreateLogger<LeaseRenewer>());
         background.Add(Task.Run(() => reporter.RunAsync(ct), CancellationToken.None));
         background.Add(Task.Run(() => lease.RunAsync(ct), CancellationToken.None));
@@ -66,11 +72,10 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
         using var http = new HttpProber();
         using var grpc = new GrpcProber();
         var runtime = new ContainerRuntimeManager(node.Runtime, loggers.CreateLogger<ContainerRuntimeManager>());
-        PodWorkers? workers = null;
         await using var probes = new ProbeManager(new ProberSet(new ExecProber(runtime), http, new TcpProber(), grpc),
             uid => workers?.Signal(uid), loggers.CreateLogger<ProbeManager>(), events);
-        var facts = new NodeFacts(hostIp, machine.Cpus, machine.MemoryBytes - NodeStatusReporter.MemoryEvictionBytes);
-        var evictions = new Evictions();
+        var facts = new NodeFacts(hostIp, machine.Cpus, NodeStatusReporter.AllocatableMemory(machine, options));
+        var cgroups = PodCgroups.Create(Containerd.CgroupDrivers.Detect(), machine.Cpus, loggers);
         var syncer = new PodSyncer(
             runtime,
             new ImageManager(node.Images, new Backoff(options.BackoffInitial, options.BackoffMax), loggers.CreateLogger<ImageManager>(), events),
@@ -85,8 +90,9 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
             () => facts,
             loggers.CreateLogger<PodSyncer>(),
             events,
-            PodCgroups.Create(Containerd.CgroupDrivers.Detect(), machine.Cpus, loggers),
-            evictions);
+            cgroups,
+            evictions,
+            pressure.Admit);
 
         await using var informers = new SharedInformerFactory(client,
             new SharedInformerOptions { Selectors = new ListOptions { FieldSelector = $"spec.nodeName={options.NodeName}" } }, loggers);
@@ -97,6 +103,9 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
             options.PodResyncPeriod, loggers.CreateLogger<PodWorkers>());
         await using var _ = workers;
         pods.AddEventHandler(ResourceEventHandler<Pod>.ForAll(p => workers.Signal(PodNaming.Uid(p))));
+        // The conditions hold before the first pod is admitted; pods are evicted only from the loop below.
+        await pressure.SynchronizeAsync(await signals.ObserveAsync(ct).ConfigureAwait(false), [],
+            _ => Task.FromResult<IReadOnlyDictionary<string, PodUsage>>(new Dictionary<string, PodUsage>()), DateTimeOffset.UtcNow).ConfigureAwait(false);
         informers.Start(ct);
         await informers.WaitForCacheSyncAsync(ct).ConfigureAwait(false);
         log.LogInformation("Kubelet on node {Node} is running {Count} pod(s)", options.NodeName, pods.Store.Count);
@@ -106,6 +115,8 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
         var emptyDirs = new EmptyDirLimitMonitor(pods.Store.List, uid => PodNaming.PodDirectory(agent.Paths, uid), evictions, workers.Signal,
             options.EvictionMonitoringPeriod, loggers.CreateLogger<EmptyDirLimitMonitor>());
         background.Add(Task.Run(() => emptyDirs.RunAsync(ct), CancellationToken.None));
+        var usage = new PodUsageReader(node.Runtime, agent.Paths, cgroups, cgroups is PodCgroups ? CgroupFs.Detect() : null);
+        background.Add(Task.Run(() => pressure.RunAsync(signals, pods.Store.List, usage, options.EvictionMonitoringPeriod, ct), CancellationToken.None));
         try { await Task.WhenAll(background).ConfigureAwait(false); }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }

@@ -45,8 +45,14 @@ public sealed record KubeletOptions
     /// <summary>Every pod is synced at least this often even without events (upstream's sync frequency).</summary>
     public TimeSpan PodResyncPeriod { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How often emptyDir usage is checked against sizeLimit (upstream's eviction monitoring period).</summary>
+    /// <summary>How often the eviction signals and emptyDir usage are checked (upstream's eviction monitoring period).</summary>
     public TimeSpan EvictionMonitoringPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Hard eviction thresholds (upstream's --eviction-hard; its Linux defaults unless given).</summary>
+    public IReadOnlyList<Eviction.EvictionThreshold> EvictionHard { get; init; } = Eviction.EvictionThreshold.Defaults;
+
+    /// <summary>How long a pressure condition stays True after its threshold was last met (upstream's --eviction-pressure-transition-period).</summary>
+    public TimeSpan EvictionPressureTransitionPeriod { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Crash-loop and image-pull backoff: start and cap (upstream: 10 s doubling to 5 min).</summary>
     public TimeSpan BackoffInitial { get; init; } = TimeSpan.FromSeconds(10);

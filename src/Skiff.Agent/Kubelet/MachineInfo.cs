@@ -54,13 +54,6 @@ public sealed record MachineInfo
         return (drive.TotalSize, drive.AvailableFreeSpace);
     }
 
-    /// <summary>MemAvailable from /proc/meminfo, in bytes.</summary>
-    public static long AvailableMemory()
-    {
-        var mem = ProcMemInfo.Read();
-        return mem.TryGetValue("MemAvailable", out var available) ? available : mem.GetValueOrDefault("MemFree");
-    }
-
     private static int CountCpus()
     {
         try

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Skiff.Agent.Cri;
+using Skiff.Agent.Kubelet.Eviction;
 using Skiff.Api.Json;
 using Skiff.Api.Models;
 using Skiff.Api.Models.Core.V1;
@@ -14,28 +15,24 @@ namespace Skiff.Agent.Kubelet;
 /// <summary>The live readings node conditions are computed from.</summary>
 public sealed record NodeReadings
 {
-    public long MemoryAvailableBytes { get; init; }
-    public long DiskTotalBytes { get; init; }
-    public long DiskAvailableBytes { get; init; }
-    public long ProcessCount { get; init; }
-    public long PidMax { get; init; } = 4_194_304;
+    /// <summary>The pressure conditions the eviction manager holds (MemoryPressure, DiskPressure, PIDPressure).</summary>
+    public IReadOnlySet<string> Pressure { get; init; } = new HashSet<string>();
     /// <summary>Null when the runtime is ready and its network too; else why not.</summary>
     public string? RuntimeProblem { get; init; }
 }
 
 /// <summary>
 /// Computes and reports the node's status (upstream's node status manager): capacity and allocatable
-/// (capacity less upstream's default hard eviction thresholds: 100Mi memory, 10% of the node filesystem),
+/// (capacity less the hard eviction thresholds of memory.available and nodefs.available: by default 100Mi and 10%),
 /// addresses, nodeInfo, daemon endpoints and the Ready, MemoryPressure, DiskPressure and PIDPressure
-/// conditions. Checked every update period, written when something other than heartbeats changed or the
-/// report period passed (the Lease is the liveness signal). A condition that changed (or is reported for the
+/// conditions (the pressure ones as the eviction manager holds them). Checked every update period, written when
+/// something other than heartbeats changed or the report period passed (the Lease is the liveness signal). A condition that changed (or is reported for the
 /// first time since the kubelet started) is an event on the Node, as upstream's ("Node n1 status is now: NodeReady").
 /// Runs on one task.
 /// </summary>
 public sealed class NodeStatusReporter(KubeClient client, RuntimeServiceClient runtime, KubeletOptions options, MachineInfo machine,
-    string hostIp, string dataDir, ILogger<NodeStatusReporter> log, IKubeletEvents? events = null)
+    string hostIp, ILogger<NodeStatusReporter> log, IKubeletEvents? events = null, Func<IReadOnlySet<string>>? pressure = null)
 {
-    public const long MemoryEvictionBytes = 100 * 1024 * 1024;
     private NodeStatus? _lastSent;
     private DateTimeOffset _lastSentAt;
     private string? _runtimeVersion;
@@ -102,17 +99,7 @@ public sealed class NodeStatusReporter(KubeClient client, RuntimeServiceClient r
                     : $"container runtime is down: {c.Type}=false reason:{c.Reason} message:{c.Message}";
         }
         catch (Exception e) when (e is not OperationCanceledException) { problem = $"container runtime is down: {e.Message}"; }
-        var (total, available) = MachineInfo.Storage(dataDir);
-        long.TryParse(ReadText("/proc/sys/kernel/pid_max"), NumberStyles.None, CultureInfo.InvariantCulture, out var pidMax);
-        return new NodeReadings
-        {
-            MemoryAvailableBytes = MachineInfo.AvailableMemory(),
-            DiskTotalBytes = total,
-            DiskAvailableBytes = available,
-            ProcessCount = Directory.EnumerateDirectories("/proc").Count(d => char.IsAsciiDigit(Path.GetFileName(d)[0])),
-            PidMax = pidMax > 0 ? pidMax : 4_194_304,
-            RuntimeProblem = problem,
-        };
+        return new NodeReadings { Pressure = pressure?.Invoke() ?? new HashSet<string>(), RuntimeProblem = problem };
     }
 
     private async Task<string> RuntimeVersionAsync(CancellationToken ct)
@@ -135,16 +122,17 @@ public sealed class NodeStatusReporter(KubeClient client, RuntimeServiceClient r
         };
         var allocatable = new Dictionary<string, Quantity>(capacity)
         {
-            ["memory"] = $"{Math.Max(0, machine.MemoryBytes - MemoryEvictionBytes) / 1024}Ki",
-            ["ephemeral-storage"] = (machine.EphemeralStorageBytes * 9 / 10).ToString(CultureInfo.InvariantCulture),
+            ["memory"] = $"{AllocatableMemory(machine, options) / 1024}Ki",
+            ["ephemeral-storage"] = Math.Max(0, machine.EphemeralStorageBytes -
+                NodePressureEvictor.Reserved(options.EvictionHard, EvictionSignals.NodeFsAvailable, machine.EphemeralStorageBytes)).ToString(CultureInfo.InvariantCulture),
         };
         var conditions = new List<NodeCondition>
         {
-            Condition("MemoryPressure", readings.MemoryAvailableBytes < MemoryEvictionBytes,
+            Condition("MemoryPressure", readings.Pressure.Contains("MemoryPressure"),
                 "KubeletHasSufficientMemory", "kubelet has sufficient memory available", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available"),
-            Condition("DiskPressure", readings.DiskTotalBytes > 0 && readings.DiskAvailableBytes < readings.DiskTotalBytes / 10,
+            Condition("DiskPressure", readings.Pressure.Contains("DiskPressure"),
                 "KubeletHasNoDiskPressure", "kubelet has no disk pressure", "KubeletHasDiskPressure", "kubelet has disk pressure"),
-            Condition("PIDPressure", readings.PidMax - readings.ProcessCount < readings.PidMax / 10,
+            Condition("PIDPressure", readings.Pressure.Contains("PIDPressure"),
                 "KubeletHasSufficientPID", "kubelet has sufficient PID available", "KubeletHasInsufficientPID", "kubelet has insufficient PID available"),
             readings.RuntimeProblem is null
                 ? new NodeCondition { Type = "Ready", Status = "True", Reason = "KubeletReady", Message = "kubelet is posting ready status" }
@@ -179,6 +167,10 @@ public sealed class NodeStatusReporter(KubeClient client, RuntimeServiceClient r
         };
     }
 
+    /// <summary>Memory capacity less the memory.available hard threshold: what pods may be given.</summary>
+    public static long AllocatableMemory(MachineInfo machine, KubeletOptions options) =>
+        Math.Max(0, machine.MemoryBytes - NodePressureEvictor.Reserved(options.EvictionHard, EvictionSignals.MemoryAvailable, machine.MemoryBytes));
+
     private static NodeCondition Condition(string type, bool pressure, string okReason, string okMessage, string badReason, string badMessage) =>
         new() { Type = type, Status = pressure ? "True" : "False", Reason = pressure ? badReason : okReason, Message = pressure ? badMessage : okMessage };
 
@@ -194,12 +186,6 @@ public sealed class NodeStatusReporter(KubeClient client, RuntimeServiceClient r
             return copy.ToJsonString();
         }
         return Key(a) == Key(b);
-    }
-
-    private static string ReadText(string path)
-    {
-        try { return File.ReadAllText(path).Trim(); }
-        catch (IOException) { return ""; }
     }
 
     private static async Task<bool> Wait(PeriodicTimer timer, CancellationToken ct)

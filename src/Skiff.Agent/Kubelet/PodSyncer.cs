@@ -41,7 +41,9 @@ public sealed record NodeFacts(string? HostIp, decimal CpuCores, decimal MemoryB
 /// (volumes first), init containers one at a time in order, then the containers; restarts by restart
 /// policy with crash-loop backoff; liveness or startup probe failures restart the container; a pod being
 /// deleted is stopped gracefully (preStop, SIGTERM, grace period, SIGKILL), its status written, its
-/// runtime objects and volumes removed, and the object deleted. Every sync ends by writing the status.
+/// runtime objects and volumes removed, and the object deleted. A pod that never started is first admitted
+/// (<c>admit</c>: the eviction manager refuses pods while the node is under pressure) or failed as rejected.
+/// Every sync ends by writing the status.
 /// What it does and what fails is reported as events with upstream's reasons and messages (SandboxChanged,
 /// FailedCreatePodSandBox, FailedMount, Created, Started, Failed, Killing, BackOff, FailedPostStartHook,
 /// FailedPreStopHook); recording them never delays the sync.
@@ -62,7 +64,8 @@ public sealed class PodSyncer(
     ILogger<PodSyncer> log,
     IKubeletEvents? events = null,
     IPodCgroups? cgroups = null,
-    Evictions? evictions = null)
+    Evictions? evictions = null,
+    Func<Pod, AdmissionRejection?>? admit = null)
 {
     private const int MinimumGraceSeconds = 2;
     private readonly IKubeletEvents _events = events ?? KubeletEvents.None;
@@ -85,6 +88,8 @@ public sealed class PodSyncer(
         }
 
         if (evictions?.MessageFor(uid) is { } evictedBecause) return await EvictAsync(pod, rt, evictedBecause, ct).ConfigureAwait(false);
+        if (rt.IsEmpty && pod.Status?.StartTime is null && admit?.Invoke(pod) is { } rejection)
+            return await RejectAsync(pod, rejection, ct).ConfigureAwait(false);
 
         if (pod.Spec?.ActiveDeadlineSeconds is { } deadline)
         {
@@ -489,6 +494,25 @@ public sealed class PodSyncer(
         status.Conditions = [.. (status.Conditions ?? []).Where(c => c.Type != disruption.Type), disruption];
         await statuses.SetAsync(pod, status, ct).ConfigureAwait(false);
         evictions?.Forget(uid);
+        return new SyncOutcome(false, null);
+    }
+
+    /// <summary>
+    /// Upstream's rejectPod: a pod the node may not start (admission) gets a Warning event and the status
+    /// Failed with "Pod was rejected: …"; nothing of it was created. The other fields of its status stay.
+    /// </summary>
+    private async Task<SyncOutcome> RejectAsync(Pod pod, AdmissionRejection rejection, CancellationToken ct)
+    {
+        log.LogInformation("Pod {Pod}: rejected: {Message}", PodNaming.FullName(pod), rejection.Message);
+        _events.Pod(pod, EventTypes.Warning, rejection.Reason, rejection.Message);
+        var status = new PodStatus
+        {
+            Phase = "Failed",
+            Reason = rejection.Reason,
+            Message = "Pod was rejected: " + rejection.Message,
+            QosClass = RuntimeConfigBuilder.QosClass(pod.Spec ?? new PodSpec()),
+        };
+        await statuses.SetAsync(pod, status, ct).ConfigureAwait(false);
         return new SyncOutcome(false, null);
     }
 

@@ -2,7 +2,13 @@ using System.Runtime.InteropServices;
 
 namespace Skiff.Agent.Volumes;
 
-/// <summary>The few libc calls volumes need that .NET does not offer: rename over a symlink, mount, umount, realpath, lchown.</summary>
+/// <summary>
+/// The few libc calls volumes need that .NET does not offer: rename over a symlink, mount, umount, realpath, lchown;
+/// and statvfs, for the eviction signals.
+/// </summary>
+/// <summary>A filesystem's size and what is left of it: bytes (available to unprivileged users, as df) and inodes.</summary>
+public sealed record FilesystemStats(long CapacityBytes, long AvailableBytes, long Inodes, long InodesFree);
+
 internal static partial class Posix
 {
     private const ulong MsNoSuid = 2, MsNoDev = 4;
@@ -79,6 +85,16 @@ internal static partial class Posix
         return BitConverter.ToInt64(buffer, 8);
     }
 
+    /// <summary>statvfs(3) of the filesystem holding <paramref name="path"/>, in bytes and inodes; null when it cannot be read.</summary>
+    public static FilesystemStats? StatVfs(string path)
+    {
+        var buffer = new byte[112]; // struct statvfs on 64-bit glibc: eleven 64-bit fields, then six ints of padding
+        if (NativeStatVfs(path, buffer) != 0) return null;
+        ulong Field(int i) => BitConverter.ToUInt64(buffer, i * 8);
+        var fragment = Field(1) == 0 ? Field(0) : Field(1);
+        return new FilesystemStats((long)(Field(2) * fragment), (long)(Field(4) * fragment), (long)Field(5), (long)Field(6));
+    }
+
     private static IOException Error(string what, string path) =>
         new($"{what} {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
 
@@ -99,6 +115,9 @@ internal static partial class Posix
 
     [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int NativeStat(string path, [Out] byte[] buffer);
+
+    [LibraryImport("libc", EntryPoint = "statvfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int NativeStatVfs(string path, [Out] byte[] buffer);
 
     [LibraryImport("libc", EntryPoint = "free")]
     private static partial void Free(IntPtr p);

@@ -52,6 +52,9 @@ public static class AgentRunner
             ControlPlane = controlPlane,
             KubeletVersion = kubeletVersion,
             KubeletPort = kubeletApi.Port,
+            MaxPods = settings.KubeletArgs.MaxPods ?? 110,
+            EvictionHard = settings.KubeletArgs.EvictionHard ?? Kubelet.Eviction.EvictionThreshold.Defaults,
+            EvictionPressureTransitionPeriod = settings.KubeletArgs.EvictionPressureTransitionPeriod ?? TimeSpan.FromMinutes(5),
         }, loggers, volumes, known);
         try { await kubelet.RunAsync(ct); }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }

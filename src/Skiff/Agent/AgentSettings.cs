@@ -20,6 +20,38 @@ public sealed record AgentSettings
     public string? NodeIp { get; init; }
     /// <summary>Registry mirrors from the registries file (--private-registry), with --disable-default-registry-endpoint.</summary>
     public Containerd.RegistryMirrors Registries { get; init; } = Containerd.RegistryMirrors.None;
+    /// <summary>Kubelet flags given with --kubelet-arg (k3s's), those Skiff's kubelet has.</summary>
+    public KubeletArgs KubeletArgs { get; init; } = new();
+
+    /// <summary>
+    /// "flag=value" items of k3s's --kubelet-arg (a leading "--" is allowed). Skiff's kubelet takes eviction-hard,
+    /// eviction-pressure-transition-period and max-pods; any other flag is refused rather than ignored.
+    /// </summary>
+    public static KubeletArgs ParseKubeletArgs(IEnumerable<string> items)
+    {
+        var args = new KubeletArgs();
+        foreach (var item in items)
+        {
+            var eq = item.IndexOf('=');
+            if (eq <= 0) throw new FormatException($"--kubelet-arg: \"{item}\" is not flag=value");
+            var (flag, value) = (item[..eq].TrimStart('-'), item[(eq + 1)..]);
+            try
+            {
+                args = flag switch
+                {
+                    "eviction-hard" => args with { EvictionHard = Kubelet.Eviction.EvictionThreshold.Parse(value) },
+                    "eviction-pressure-transition-period" => args with { EvictionPressureTransitionPeriod = NonNegative(Kubelet.GoDuration.Parse(value)) },
+                    "max-pods" => args with { MaxPods = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+                        ? n : throw new FormatException($"\"{value}\" is not a positive number") },
+                    _ => throw new FormatException($"unknown flag \"{flag}\" (Skiff's kubelet takes eviction-hard, eviction-pressure-transition-period and max-pods)"),
+                };
+            }
+            catch (FormatException e) { throw new FormatException($"--kubelet-arg {flag}: {e.Message}", e); }
+        }
+        return args;
+    }
+
+    private static TimeSpan NonNegative(TimeSpan d) => d >= TimeSpan.Zero ? d : throw new FormatException("the duration must not be negative");
 
     /// <summary>"key=value" labels.</summary>
     public static Dictionary<string, string> ParseLabels(IEnumerable<string> items)
@@ -51,4 +83,12 @@ public sealed record AgentSettings
         }
         return taints;
     }
+}
+
+/// <summary>The kubelet flags --kubelet-arg set; null: the kubelet's default. Immutable.</summary>
+public sealed record KubeletArgs
+{
+    public IReadOnlyList<Kubelet.Eviction.EvictionThreshold>? EvictionHard { get; init; }
+    public TimeSpan? EvictionPressureTransitionPeriod { get; init; }
+    public int? MaxPods { get; init; }
 }

@@ -15,12 +15,13 @@ internal sealed class AgentFlags
     public Option<string[]> NodeTaint { get; } = new("--node-taint") { Description = "(agent/node) Registering kubelet with set of taints (key=value:Effect)", AllowMultipleArgumentsPerToken = false };
     public Option<string> ContainerRuntimeEndpoint { get; } = new("--container-runtime-endpoint") { Description = "(agent/runtime) Disable the embedded containerd and use the CRI socket at the given path" };
     public Option<int?> KubeletPort { get; } = new("--kubelet-port") { Description = "(agent) Port of the kubelet API (default 10250; 0 picks a free port)" };
+    public Option<string[]> KubeletArg { get; } = new("--kubelet-arg") { Description = "(agent/flags) Customized flag for kubelet process (eviction-hard, eviction-pressure-transition-period, max-pods)", AllowMultipleArgumentsPerToken = false };
     public Option<string> CniBridge { get; } = new("--cni-bridge") { Description = "(agent/networking) Name of the pods' bridge (default cni0)" };
 
     public Option<string> PrivateRegistry { get; } = new("--private-registry") { Description = $"(agent/runtime) Private registry configuration file (default: {RegistriesFile.DefaultPath} when it exists)" };
     public Option<bool?> DisableDefaultRegistryEndpoint { get; } = new("--disable-default-registry-endpoint") { Description = "(agent/containerd) Pull only from the registries file's mirrors, never from a registry's own endpoint" };
 
-    public Option[] All => [NodeName, NodeIp, NodeLabel, NodeTaint, ContainerRuntimeEndpoint, CniBridge, KubeletPort, PrivateRegistry, DisableDefaultRegistryEndpoint];
+    public Option[] All => [NodeName, NodeIp, NodeLabel, NodeTaint, KubeletArg, ContainerRuntimeEndpoint, CniBridge, KubeletPort, PrivateRegistry, DisableDefaultRegistryEndpoint];
 
     /// <exception cref="FormatException">A value is malformed; the message names the flag.</exception>
     public Skiff.Agent.AgentSettings Bind(OptionSources sources)
@@ -30,6 +31,7 @@ internal sealed class AgentFlags
             NodeLabels = Skiff.Agent.AgentSettings.ParseLabels(sources.Get(NodeLabel) ?? []),
             NodeTaints = Skiff.Agent.AgentSettings.ParseTaints(sources.Get(NodeTaint) ?? []),
             ContainerRuntimeEndpoint = sources.Get(ContainerRuntimeEndpoint),
+            KubeletArgs = Skiff.Agent.AgentSettings.ParseKubeletArgs(sources.Get(KubeletArg) ?? []),
         };
         if (sources.Get(NodeName) is { Length: > 0 } nodeName)
         {

@@ -30,6 +30,26 @@ public sealed class KubeletEventsTests
     public void GoDuration_prints_as_Gos_Duration_String(long milliseconds, string expected) =>
         Assert.Equal(expected, GoDuration.Format(TimeSpan.FromMilliseconds(milliseconds)));
 
+    [Theory]
+    [InlineData("0", 0L)]
+    [InlineData("300ms", 300L)]
+    [InlineData("5m", 300_000L)]
+    [InlineData("5m0s", 300_000L)]
+    [InlineData("1.5h", 5_400_000L)]
+    [InlineData("2h45m", 9_900_000L)]
+    [InlineData("-1s", -1_000L)]
+    [InlineData("1500us", 1L)]
+    public void GoDuration_parses_as_Gos_ParseDuration(string text, long milliseconds) =>
+        Assert.Equal(milliseconds, (long)GoDuration.Parse(text).TotalMilliseconds);
+
+    [Theory]
+    [InlineData("", "time: invalid duration \"\"")]
+    [InlineData("5", "time: missing unit in duration \"5\"")]
+    [InlineData("5d", "time: unknown unit \"d\" in duration \"5d\"")]
+    [InlineData("m", "time: invalid duration \"m\"")]
+    public void GoDuration_refuses_what_Go_refuses_with_its_message(string text, string message) =>
+        Assert.Equal(message, Assert.Throws<FormatException>(() => GoDuration.Parse(text)).Message);
+
     [Fact]
     public void GoDuration_truncates_to_milliseconds_as_upstreams_pull_messages_do()
     {

@@ -118,7 +118,8 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
         public PodSyncer Syncer { get; private set; } = null!;
 
         public static async Task<Harness> StartAsync(ITestOutputHelper output, Skiff.Agent.Kubelet.Cgroups.IPodCgroups? cgroups = null,
-            Skiff.Agent.Kubelet.Eviction.Evictions? evictions = null)
+            Skiff.Agent.Kubelet.Eviction.Evictions? evictions = null,
+            Func<Pod, Skiff.Agent.Kubelet.Eviction.AdmissionRejection?>? admit = null)
         {
             var h = new Harness();
             h.Cri = await FakeCri.StartAsync();
@@ -141,7 +142,8 @@ public sealed class PodSyncerEventsTests(ITestOutputHelper output)
                 new Microsoft.Extensions.Logging.Logger<PodSyncer>(loggers),
                 h.Events,
                 cgroups,
-                evictions);
+                evictions,
+                admit);
             return h;
         }
 

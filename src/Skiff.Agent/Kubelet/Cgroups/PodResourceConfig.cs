@@ -41,6 +41,9 @@ public sealed record PodResourceConfig(string QosClass, long CpuShares, long? Cp
     /// <summary>cgroup v2's cpu.weight (1–10000) for v1 shares (2–262144), the conversion runc and the kubelet use.</summary>
     public static long CpuWeight(long shares) => shares <= 0 ? 0 : 1 + (Math.Clamp(shares, MinShares, MaxShares) - 2) * 9999 / 262_142;
 
+    /// <summary>The pod's request for <paramref name="resource"/> (upstream's PodRequests; what eviction ranks usage against).</summary>
+    public static decimal Requests(PodSpec spec, string resource) => Effective(spec, c => Quantities.Get(c.Resources?.Requests, resource) ?? 0);
+
     /// <summary>
     /// Upstream's PodRequests/PodLimits for one resource: containers plus sidecars (init containers with restartPolicy
     /// Always, which keep running), or, if larger, an init container with the sidecars started before it.

@@ -1,0 +1,113 @@
+using System.Globalization;
+
+namespace Skiff.Agent.Kubelet.Eviction;
+
+/// <summary>Upstream's eviction signals: what each one measures, the node condition it drives and the resource it reclaims.</summary>
+public static class EvictionSignals
+{
+    public const string MemoryAvailable = "memory.available";
+    public const string NodeFsAvailable = "nodefs.available";
+    public const string NodeFsInodesFree = "nodefs.inodesFree";
+    public const string ImageFsAvailable = "imagefs.available";
+    public const string ImageFsInodesFree = "imagefs.inodesFree";
+    public const string PidAvailable = "pid.available";
+
+    public static readonly IReadOnlyList<string> All = [MemoryAvailable, NodeFsAvailable, NodeFsInodesFree, ImageFsAvailable, ImageFsInodesFree, PidAvailable];
+
+    public static string Condition(string signal) => signal switch
+    {
+        MemoryAvailable => "MemoryPressure",
+        PidAvailable => "PIDPressure",
+        _ => "DiskPressure",
+    };
+
+    /// <summary>The resource named in upstream's messages ("The node was low on resource: memory.").</summary>
+    public static string Resource(string signal) => signal switch
+    {
+        MemoryAvailable => "memory",
+        NodeFsAvailable or ImageFsAvailable => "ephemeral-storage",
+        NodeFsInodesFree or ImageFsInodesFree => "inodes",
+        _ => "pids",
+    };
+
+    /// <summary>Which starved resource is reclaimed first when several are (upstream's byEvictionPriority: memory first).</summary>
+    public static int Priority(string signal) => signal switch
+    {
+        MemoryAvailable => 0,
+        NodeFsAvailable or ImageFsAvailable => 1,
+        NodeFsInodesFree or ImageFsInodesFree => 2,
+        _ => 3,
+    };
+}
+
+/// <summary>
+/// One hard eviction threshold, "signal &lt; value", as upstream's --eviction-hard writes it: the value is a quantity
+/// ("100Mi") or a share of the signal's capacity ("10%"). Immutable.
+/// </summary>
+public sealed record EvictionThreshold(string Signal, long? Quantity, double? Percentage, string Text)
+{
+    /// <summary>Upstream's Linux defaults (DefaultEvictionHard).</summary>
+    public static readonly IReadOnlyList<EvictionThreshold> Defaults = Parse("memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%,imagefs.inodesFree<5%");
+
+    /// <summary>The threshold in the signal's unit for a capacity of <paramref name="capacity"/>.</summary>
+    public long ValueFor(long capacity) => Quantity ?? (long)(capacity * Percentage!.Value);
+
+    /// <summary>Met when the available amount is below the threshold (upstream's only operator, LessThan).</summary>
+    public bool IsMet(long available, long capacity) => available < ValueFor(capacity);
+
+    /// <summary>
+    /// "memory.available&lt;100Mi,nodefs.available&lt;10%": upstream's --eviction-hard. A 0% threshold is dropped
+    /// (disabled), as upstream does.
+    /// </summary>
+    /// <exception cref="FormatException">Upstream's messages: bad syntax, an unknown or repeated signal, a bad value.</exception>
+    public static IReadOnlyList<EvictionThreshold> Parse(string expression)
+    {
+        var result = new List<EvictionThreshold>();
+        if (expression.Length == 0) return result;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var statement in expression.Split(','))
+        {
+            var parts = statement.Split('<');
+            if (parts.Length != 2)
+                throw new FormatException($"invalid eviction threshold syntax {statement}, expected <signal><operator><value>");
+            var (signal, value) = (parts[0].Trim(), parts[1].Trim());
+            if (!EvictionSignals.All.Contains(signal)) throw new FormatException($"unsupported eviction signal {signal}");
+            if (!seen.Add(signal)) throw new FormatException($"found duplicate eviction threshold for signal {signal}");
+            if (value.EndsWith('%'))
+            {
+                if (!double.TryParse(value[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var percent))
+                    throw new FormatException($"invalid eviction threshold {signal}: \"{value}\" is not a percentage");
+                if (percent < 0) throw new FormatException($"eviction percentage threshold {signal} must be >= 0%: {value}");
+                if (percent > 100) throw new FormatException($"eviction percentage threshold {signal} must be <= 100%: {value}");
+                if (percent > 0) result.Add(new EvictionThreshold(signal, null, percent / 100, value));
+                continue;
+            }
+            decimal bytes;
+            try { bytes = Quantities.Parse(value); }
+            catch (FormatException) { throw new FormatException($"invalid eviction threshold {signal}: \"{value}\" is not a quantity"); }
+            if (bytes <= 0) throw new FormatException($"eviction threshold {signal} must be positive: {value}");
+            if (bytes > long.MaxValue) throw new FormatException($"eviction threshold {signal} is too large: {value}");
+            result.Add(new EvictionThreshold(signal, (long)Math.Ceiling(bytes), null, value));
+        }
+        return result;
+    }
+
+    /// <summary>The threshold as upstream's messages print it: a quantity as written, a percentage as the amount it is of <paramref name="capacity"/>.</summary>
+    public string Describe(long capacity) => Quantity is not null ? Text : FormatQuantity(ValueFor(capacity), binary: true);
+
+    /// <summary>
+    /// A whole amount as upstream prints a quantity: binary (bytes) with the largest of Ki, Mi, ... that divides it
+    /// exactly, decimal (counts) with the largest of k, M, ...; else the plain number.
+    /// </summary>
+    public static string FormatQuantity(long value, bool binary)
+    {
+        if (value == 0) return "0";
+        string[] suffixes = binary ? ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"] : ["", "k", "M", "G", "T", "P", "E"];
+        var step = binary ? 1024UL : 1000UL;
+        var sign = value < 0 ? "-" : "";
+        var v = value == long.MinValue ? (ulong)long.MaxValue + 1 : (ulong)Math.Abs(value);
+        var i = 0;
+        while (i < suffixes.Length - 1 && v % step == 0) { v /= step; i++; }
+        return sign + v.ToString(CultureInfo.InvariantCulture) + suffixes[i];
+    }
+}

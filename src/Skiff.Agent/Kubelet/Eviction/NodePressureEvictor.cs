@@ -1,0 +1,196 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Logging;
+using Skiff.Agent.Kubelet.Cgroups;
+using Skiff.Api.Models.Core.V1;
+
+namespace Skiff.Agent.Kubelet.Eviction;
+
+/// <summary>Why a pod may not start on this node, in upstream's words (reason Evicted).</summary>
+public sealed record AdmissionRejection(string Reason, string Message);
+
+/// <summary>
+/// Upstream's node-pressure eviction manager, for hard thresholds. Every monitoring period it observes the signals
+/// (<see cref="NodeSignals"/>) and:
+/// <list type="bullet">
+/// <item>reports a node condition (MemoryPressure, DiskPressure, PIDPressure) while a threshold of its signals is met,
+/// and for the pressure transition period after (upstream's 5 minutes), so the condition does not flap;</item>
+/// <item>rejects new pods while a condition holds (<see cref="Admit"/>): under memory pressure only BestEffort pods
+/// that do not tolerate the memory-pressure taint, under any other pressure every pod; critical pods always start;</item>
+/// <item>when a threshold is met, records a Warning <c>EvictionThresholdMet</c> on the node and evicts one pod, the first
+/// by upstream's ranking for the starved resource (pods using more than they request first, then lower priority,
+/// then the most over their request), with upstream's message; the pod's worker stops it and fails it (reason
+/// Evicted). It then waits until that pod is stopped before it evicts another.</item>
+/// </list>
+/// Critical pods (priority ≥ system-cluster-critical's 2000000000, or static/mirror pods) are never evicted.
+/// Soft thresholds, minimum reclaim and node-level reclaim (image and dead-container garbage collection) are not
+/// implemented. One loop calls <see cref="SynchronizeAsync"/>; <see cref="Conditions"/> and <see cref="Admit"/>
+/// are safe from any thread.
+/// </summary>
+public sealed class NodePressureEvictor(
+    IReadOnlyList<EvictionThreshold> thresholds,
+    TimeSpan pressureTransitionPeriod,
+    Evictions evictions,
+    Action<string> signal,
+    string nodeName,
+    ILogger<NodePressureEvictor> log,
+    IKubeletEvents? events = null)
+{
+    public const int SystemCriticalPriority = 2_000_000_000;
+    private const string MemoryPressureTaint = "node.kubernetes.io/memory-pressure";
+    private static readonly string[] ConditionOrder = ["MemoryPressure", "DiskPressure", "PIDPressure"];
+    private readonly Dictionary<string, DateTimeOffset> _conditionLastObserved = new(StringComparer.Ordinal);
+    private volatile FrozenSet<string> _conditions = FrozenSet<string>.Empty;
+    private string? _evicting;
+
+    public IReadOnlyList<EvictionThreshold> Thresholds => thresholds;
+
+    /// <summary>
+    /// Observes and synchronizes at once, then every <paramref name="period"/> (upstream's 10 s monitoring interval),
+    /// until <paramref name="ct"/> is cancelled. A pass that fails is logged and the next one runs.
+    /// </summary>
+    public async Task RunAsync(NodeSignals node, Func<IReadOnlyList<Pod>> pods, PodUsageReader usage, TimeSpan period, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(period);
+        try
+        {
+            do
+            {
+                try
+                {
+                    var observations = await node.ObserveAsync(ct).ConfigureAwait(false);
+                    await SynchronizeAsync(observations, pods(), p => usage.ReadAsync(p, ct), DateTimeOffset.UtcNow).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning("Node {Node}: the eviction pass failed: {Error}", nodeName, e.Message); }
+            } while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+    }
+
+    /// <summary>What the hard threshold of <paramref name="signal"/> keeps back of <paramref name="capacity"/> (upstream subtracts it from allocatable); 0 without one.</summary>
+    public static long Reserved(IReadOnlyList<EvictionThreshold> thresholds, string signal, long capacity) =>
+        thresholds.FirstOrDefault(t => t.Signal == signal)?.ValueFor(capacity) ?? 0;
+
+    /// <summary>The pressure conditions that hold now.</summary>
+    public IReadOnlySet<string> Conditions => _conditions;
+
+    /// <summary>Null when <paramref name="pod"/> may start; else upstream's reason and message ("The node had condition: [DiskPressure]. ").</summary>
+    public AdmissionRejection? Admit(Pod pod)
+    {
+        var conditions = _conditions;
+        if (conditions.Count == 0 || IsCritical(pod)) return null;
+        if (conditions.Contains("MemoryPressure") && conditions.Count == 1)
+        {
+            if (RuntimeConfigBuilder.QosClass(pod.Spec ?? new PodSpec()) != "BestEffort") return null;
+            if ((pod.Spec?.Tolerations ?? []).Any(TolerateMemoryPressure)) return null;
+        }
+        var list = string.Join(" ", ConditionOrder.Where(conditions.Contains));
+        return new AdmissionRejection(EventReasons.Evicted, $"The node had condition: [{list}]. ");
+    }
+
+    /// <summary>
+    /// One pass: updates the conditions from <paramref name="observations"/> at <paramref name="now"/> and, if a threshold
+    /// is met, evicts at most one of <paramref name="pods"/> (asking <paramref name="usage"/> for their use). Returns the
+    /// UID it marked, or null.
+    /// </summary>
+    public async Task<string?> SynchronizeAsync(IReadOnlyDictionary<string, SignalObservation> observations, IReadOnlyList<Pod> pods,
+        Func<IReadOnlyList<Pod>, Task<IReadOnlyDictionary<string, PodUsage>>> usage, DateTimeOffset now)
+    {
+        var met = thresholds.Where(t => observations.TryGetValue(t.Signal, out var o) && t.IsMet(o.Available, o.Capacity)).ToList();
+        foreach (var t in met) _conditionLastObserved[EvictionSignals.Condition(t.Signal)] = now;
+        var conditions = _conditionLastObserved.Where(kv => now - kv.Value < pressureTransitionPeriod).Select(kv => kv.Key).ToFrozenSet(StringComparer.Ordinal);
+        if (!conditions.SetEquals(_conditions))
+            log.LogInformation("Node {Node}: pressure conditions now [{Conditions}]", nodeName, string.Join(" ", ConditionOrder.Where(conditions.Contains)));
+        _conditions = conditions;
+        if (met.Count == 0) return null;
+
+        var active = pods.Where(IsActive).ToList();
+        if (_evicting is { } previous && evictions.MessageFor(previous) is not null && active.Any(p => PodNaming.Uid(p) == previous))
+            return null; // upstream waits for the last evicted pod to be cleaned up before it evicts another
+        _evicting = null;
+
+        var threshold = met.OrderBy(t => EvictionSignals.Priority(t.Signal)).First();
+        var resource = EvictionSignals.Resource(threshold.Signal);
+        var observed = observations[threshold.Signal];
+        log.LogWarning("Node {Node}: {Signal} is {Available}, under its threshold {Threshold}: attempting to reclaim {Resource}",
+            nodeName, threshold.Signal, observed.Available, threshold.Text, resource);
+        events?.Record(KubeletEvents.NodeRef(nodeName), EventTypes.Warning, "EvictionThresholdMet", $"Attempting to reclaim {resource}");
+
+        var candidates = active.Where(p => !IsCritical(p) && evictions.MessageFor(PodNaming.Uid(p)) is null).ToList();
+        if (candidates.Count == 0)
+        {
+            log.LogWarning("Node {Node}: eviction thresholds have been met, but no pods are active to evict", nodeName);
+            return null;
+        }
+        var used = await usage(candidates).ConfigureAwait(false);
+        var ranked = Rank(threshold.Signal, candidates, uid => used.GetValueOrDefault(uid) ?? PodUsage.None);
+        var victim = ranked[0];
+        var uid = PodNaming.Uid(victim);
+        var message = Message(threshold, observed, victim, used.GetValueOrDefault(uid) ?? PodUsage.None);
+        if (!evictions.Add(uid, message)) return null;
+        log.LogInformation("Node {Node}: evicting pod {Pod} to reclaim {Resource}", nodeName, PodNaming.FullName(victim), resource);
+        _evicting = uid;
+        signal(uid);
+        return uid;
+    }
+
+    /// <summary>Upstream's ranking for the signal's resource; the first pod is evicted first.</summary>
+    public static List<Pod> Rank(string signal, IReadOnlyList<Pod> pods, Func<string, PodUsage> usage)
+    {
+        long Priority(Pod p) => p.Spec?.Priority ?? 0;
+        switch (EvictionSignals.Resource(signal))
+        {
+            case "memory":
+            {
+                long Over(Pod p) => usage(PodNaming.Uid(p)).Memory - (long)PodResourceConfig.Requests(p.Spec ?? new PodSpec(), "memory");
+                return [.. pods.OrderByDescending(p => Over(p) > 0).ThenBy(Priority).ThenByDescending(Over)];
+            }
+            case "pids":
+                return [.. pods.OrderBy(Priority).ThenByDescending(p => usage(PodNaming.Uid(p)).Processes ?? 0)];
+            default: // ephemeral-storage, inodes (ranked by the bytes the pod holds: per-pod inode counts are not read)
+            {
+                long Over(Pod p) => usage(PodNaming.Uid(p)).Disk - (long)PodResourceConfig.Requests(p.Spec ?? new PodSpec(), "ephemeral-storage");
+                return [.. pods.OrderByDescending(p => Over(p) > 0).ThenBy(Priority).ThenByDescending(Over)];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Upstream's evictionMessage: "The node was low on resource: memory. Threshold quantity: 100Mi, available: 51200Ki. "
+    /// then, for each container using more than it requests, "Container app was using 200Mi, request is 0, has larger
+    /// consumption of memory. " (memory and ephemeral-storage only).
+    /// </summary>
+    public static string Message(EvictionThreshold threshold, SignalObservation observed, Pod pod, PodUsage usage)
+    {
+        var resource = EvictionSignals.Resource(threshold.Signal);
+        var counts = resource is "inodes" or "pids";
+        var message = $"The node was low on resource: {resource}. Threshold quantity: {threshold.Describe(observed.Capacity)}, available: " +
+                      $"{EvictionThreshold.FormatQuantity(observed.Available, binary: !counts)}. ";
+        if (resource is not ("memory" or "ephemeral-storage")) return message;
+        var perContainer = resource == "memory" ? usage.ContainerMemory : usage.ContainerDisk;
+        foreach (var c in pod.Spec?.Containers ?? [])
+        {
+            if (c.Name is null || !perContainer.TryGetValue(c.Name, out var used)) continue;
+            var request = (long)(Quantities.Get(c.Resources?.Requests, resource) ?? 0);
+            if (used <= request) continue;
+            var requestText = c.Resources?.Requests?.TryGetValue(resource, out var q) == true && q.Value is { Length: > 0 } text ? text : "0";
+            message += $"Container {c.Name} was using {EvictionThreshold.FormatQuantity(used, binary: true)}, request is {requestText}, has larger consumption of {resource}. ";
+        }
+        return message;
+    }
+
+    /// <summary>Upstream's IsCriticalPod: a static or mirror pod, or priority at least system-cluster-critical's.</summary>
+    public static bool IsCritical(Pod pod)
+    {
+        var annotations = pod.Metadata?.Annotations;
+        if (annotations?.ContainsKey("kubernetes.io/config.mirror") == true) return true;
+        if (annotations?.TryGetValue("kubernetes.io/config.source", out var source) == true && source != "api") return true;
+        return pod.Spec?.Priority >= SystemCriticalPriority;
+    }
+
+    private static bool IsActive(Pod p) =>
+        p.Metadata?.DeletionTimestamp is null && p.Status?.Phase is not ("Succeeded" or "Failed") && PodNaming.Uid(p).Length > 0;
+
+    private static bool TolerateMemoryPressure(Toleration t) =>
+        (t.Effect is null or "" or "NoSchedule") &&
+        (t.Operator == "Exists" ? t.Key is null or "" or MemoryPressureTaint : t.Key == MemoryPressureTaint && (t.Value ?? "") == "");
+}

@@ -1,0 +1,370 @@
+using Skiff.Agent.Kubelet;
+using Skiff.Agent.Kubelet.Eviction;
+using Skiff.Agent.Tests.Support;
+using Skiff.Agent.Volumes;
+using Skiff.Api.Models;
+using Skiff.Api.Models.Core.V1;
+using Skiff.Api.Models.Meta.V1;
+using Xunit.Abstractions;
+using static Skiff.Agent.Tests.Kubelet.PodSyncerEventsTests;
+
+namespace Skiff.Agent.Tests.Kubelet;
+
+public sealed class NodePressureEvictionTests(ITestOutputHelper output)
+{
+    private const long Mi = 1024 * 1024;
+    private static readonly DateTimeOffset T0 = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+
+    // ---- thresholds ----
+
+    [Fact]
+    public void The_defaults_are_upstreams_linux_hard_thresholds()
+    {
+        var d = EvictionThreshold.Defaults.ToDictionary(t => t.Signal);
+        Assert.Equal(100 * Mi, d["memory.available"].Quantity);
+        Assert.Equal(0.10, d["nodefs.available"].Percentage!.Value, 6);
+        Assert.Equal(0.05, d["nodefs.inodesFree"].Percentage!.Value, 6);
+        Assert.Equal(0.15, d["imagefs.available"].Percentage!.Value, 6);
+        Assert.Equal(0.05, d["imagefs.inodesFree"].Percentage!.Value, 6);
+        Assert.False(d.ContainsKey("pid.available"));
+    }
+
+    [Fact]
+    public void A_threshold_is_met_below_its_quantity_or_its_share_of_the_capacity()
+    {
+        var t = EvictionThreshold.Parse("memory.available<100Mi,nodefs.available<10%,pid.available<1.5%");
+        Assert.True(t[0].IsMet(100 * Mi - 1, 1L << 40));
+        Assert.False(t[0].IsMet(100 * Mi, 1));
+        Assert.Equal(100, t[1].ValueFor(1000));
+        Assert.True(t[1].IsMet(99, 1000));
+        Assert.False(t[1].IsMet(100, 1000));
+        Assert.Equal(15, t[2].ValueFor(1000));
+        Assert.Equal("100Mi", t[0].Describe(123));
+        Assert.Equal("100", t[1].Describe(1000));
+        Assert.Equal("1Mi", t[1].Describe(10 * Mi + 6)); // the share is truncated to whole bytes, then printed as a quantity
+    }
+
+    [Theory]
+    [InlineData("memory.available>100Mi", "invalid eviction threshold syntax memory.available>100Mi, expected <signal><operator><value>")]
+    [InlineData("cpu.available<1", "unsupported eviction signal cpu.available")]
+    [InlineData("memory.available<1Gi,memory.available<2Gi", "found duplicate eviction threshold for signal memory.available")]
+    [InlineData("nodefs.available<-1%", "eviction percentage threshold nodefs.available must be >= 0%: -1%")]
+    [InlineData("nodefs.available<101%", "eviction percentage threshold nodefs.available must be <= 100%: 101%")]
+    [InlineData("memory.available<0", "eviction threshold memory.available must be positive: 0")]
+    [InlineData("memory.available<lots", "invalid eviction threshold memory.available: \"lots\" is not a quantity")]
+    public void Bad_thresholds_are_refused_with_upstreams_message(string expression, string message)
+    {
+        var e = Assert.Throws<FormatException>(() => EvictionThreshold.Parse(expression));
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void A_zero_percent_threshold_disables_its_signal_and_an_empty_list_has_none()
+    {
+        Assert.Equal(["memory.available"], EvictionThreshold.Parse("memory.available<1Gi,nodefs.available<0%").Select(t => t.Signal));
+        Assert.Empty(EvictionThreshold.Parse(""));
+    }
+
+    [Theory]
+    [InlineData(0, true, "0")]
+    [InlineData(104857600, true, "100Mi")]
+    [InlineData(1536, true, "1536")]
+    [InlineData(53478400, true, "52225Ki")]
+    [InlineData(1L << 40, true, "1Ti")]
+    [InlineData(838860, false, "838860")]
+    [InlineData(2000000, false, "2M")]
+    public void Amounts_print_as_upstreams_quantities(long value, bool binary, string text) =>
+        Assert.Equal(text, EvictionThreshold.FormatQuantity(value, binary));
+
+    // ---- signals ----
+
+    [Fact]
+    public void The_signals_come_from_meminfo_statvfs_and_the_kernels_pid_limits()
+    {
+        var mem = new Dictionary<string, long> { ["MemTotal"] = 1000 * Mi, ["MemFree"] = 100 * Mi, ["Inactive(file)"] = 50 * Mi, ["MemAvailable"] = 700 * Mi };
+        var nodeFs = new FilesystemStats(1000, 300, 64, 60);
+        var imageFs = new FilesystemStats(2000, 100, 0, 0);
+        var o = NodeSignals.Observe(mem, nodeFs, imageFs, NodeSignals.PidCapacity("4194304\n", "190000\n"), NodeSignals.Tasks("0.11 1.76 2.77 1/86 883\n"));
+
+        Assert.Equal(new SignalObservation(150 * Mi, 1000 * Mi), o["memory.available"]); // MemFree + Inactive(file): capacity − working set
+        Assert.Equal(new SignalObservation(300, 1000), o["nodefs.available"]);
+        Assert.Equal(new SignalObservation(60, 64), o["nodefs.inodesFree"]);
+        Assert.Equal(new SignalObservation(100, 2000), o["imagefs.available"]);
+        Assert.False(o.ContainsKey("imagefs.inodesFree")); // a filesystem without inode counts
+        Assert.Equal(new SignalObservation(190000 - 86, 190000), o["pid.available"]);
+
+        var none = NodeSignals.Observe(new Dictionary<string, long>(), null, null, null, null);
+        Assert.Empty(none);
+        Assert.Null(NodeSignals.Tasks("garbage"));
+    }
+
+    [Fact]
+    public void Statvfs_reads_a_real_filesystem()
+    {
+        using var dir = new TempDir();
+        var fs = Posix.StatVfs(dir.Path)!;
+        Assert.True(fs.CapacityBytes > 0 && fs.AvailableBytes <= fs.CapacityBytes, $"{fs}");
+        var drive = new DriveInfo(dir.Path);
+        Assert.Equal(drive.TotalSize, fs.CapacityBytes);
+        Assert.Null(Posix.StatVfs(dir.Combine("missing")));
+    }
+
+    // ---- conditions and admission ----
+
+    private sealed class Harness
+    {
+        public Evictions Evictions { get; } = new();
+        public List<string> Signalled { get; } = [];
+        public RecordingKubeletEvents Events { get; } = new();
+        public NodePressureEvictor Evictor { get; }
+        public List<IReadOnlyList<Pod>> UsageAskedFor { get; } = [];
+        public Dictionary<string, PodUsage> Usage { get; } = [];
+
+        public Harness(string thresholds = "memory.available<100Mi,nodefs.available<10%,pid.available<10%")
+        {
+            Evictor = new NodePressureEvictor(EvictionThreshold.Parse(thresholds), TimeSpan.FromMinutes(5), Evictions, Signalled.Add, "n1",
+                new TestLogger<NodePressureEvictor>(), Events);
+        }
+
+        public Task<string?> SyncAsync(IReadOnlyDictionary<string, SignalObservation> o, IReadOnlyList<Pod> pods, DateTimeOffset now) =>
+            Evictor.SynchronizeAsync(o, pods, p =>
+            {
+                UsageAskedFor.Add(p);
+                return Task.FromResult<IReadOnlyDictionary<string, PodUsage>>(Usage);
+            }, now);
+    }
+
+    private static Dictionary<string, SignalObservation> Observed(long memoryFree = 1000 * Mi, long diskFree = 500, long pidsFree = 1000) => new()
+    {
+        ["memory.available"] = new SignalObservation(memoryFree, 2000 * Mi),
+        ["nodefs.available"] = new SignalObservation(diskFree, 1000),
+        ["pid.available"] = new SignalObservation(pidsFree, 1000),
+    };
+
+    private static Pod P(string name, string? memoryRequest = null, int? priority = null, string phase = "Running")
+    {
+        var c = new Container { Name = "app", Image = "busybox" };
+        if (memoryRequest is not null) c.Resources = new ResourceRequirements { Requests = new Dictionary<string, Quantity> { ["memory"] = memoryRequest } };
+        return new Pod
+        {
+            Metadata = new ObjectMeta { Name = name, Namespace = "shop", Uid = "uid-" + name },
+            Spec = new PodSpec { Containers = [c], Priority = priority },
+            Status = new PodStatus { Phase = phase },
+        };
+    }
+
+    [Fact]
+    public async Task A_condition_holds_while_its_threshold_is_met_and_for_the_transition_period_after()
+    {
+        var h = new Harness();
+        await h.SyncAsync(Observed(), [], T0);
+        Assert.Empty(h.Evictor.Conditions);
+
+        await h.SyncAsync(Observed(memoryFree: 50 * Mi, diskFree: 50), [], T0);
+        Assert.Equal(["DiskPressure", "MemoryPressure"], h.Evictor.Conditions.Order());
+
+        await h.SyncAsync(Observed(diskFree: 50), [], T0 + TimeSpan.FromMinutes(3));
+        Assert.Equal(["DiskPressure", "MemoryPressure"], h.Evictor.Conditions.Order()); // memory recovered 3 min ago: still reported
+
+        await h.SyncAsync(Observed(), [], T0 + TimeSpan.FromMinutes(5));
+        Assert.Equal(["DiskPressure"], h.Evictor.Conditions.Order());
+        await h.SyncAsync(Observed(), [], T0 + TimeSpan.FromMinutes(8) + TimeSpan.FromSeconds(1));
+        Assert.Empty(h.Evictor.Conditions);
+
+        await h.SyncAsync(Observed(pidsFree: 10), [], T0 + TimeSpan.FromMinutes(9));
+        Assert.Equal(["PIDPressure"], h.Evictor.Conditions);
+    }
+
+    [Fact]
+    public async Task Under_memory_pressure_only_BestEffort_pods_that_do_not_tolerate_it_are_rejected()
+    {
+        var h = new Harness();
+        Assert.Null(h.Evictor.Admit(P("any")));
+        await h.SyncAsync(Observed(memoryFree: 1), [], T0);
+
+        var rejected = h.Evictor.Admit(P("best-effort"));
+        Assert.Equal(new AdmissionRejection("Evicted", "The node had condition: [MemoryPressure]. "), rejected);
+        Assert.Null(h.Evictor.Admit(P("burstable", memoryRequest: "64Mi")));
+        Assert.Null(h.Evictor.Admit(P("critical", priority: 2_000_001_000)));
+        var tolerant = P("tolerant");
+        tolerant.Spec!.Tolerations = [new Toleration { Key = "node.kubernetes.io/memory-pressure", Operator = "Exists", Effect = "NoSchedule" }];
+        Assert.Null(h.Evictor.Admit(tolerant));
+        var other = P("other");
+        other.Spec!.Tolerations = [new Toleration { Key = "node.kubernetes.io/disk-pressure", Operator = "Exists" }];
+        Assert.NotNull(h.Evictor.Admit(other));
+    }
+
+    [Fact]
+    public async Task Under_disk_pressure_every_pod_but_a_critical_one_is_rejected()
+    {
+        var h = new Harness();
+        await h.SyncAsync(Observed(memoryFree: 1, diskFree: 1), [], T0);
+        Assert.Equal("The node had condition: [MemoryPressure DiskPressure]. ", h.Evictor.Admit(P("burstable", memoryRequest: "64Mi"))?.Message);
+        var mirror = P("mirror");
+        mirror.Metadata!.Annotations = new Dictionary<string, string> { ["kubernetes.io/config.mirror"] = "x" };
+        Assert.Null(h.Evictor.Admit(mirror));
+    }
+
+    // ---- eviction ----
+
+    [Fact]
+    public void Memory_ranks_pods_over_their_request_first_then_lower_priority_then_the_most_over()
+    {
+        var pods = new[]
+        {
+            P("under", memoryRequest: "100Mi"),                 // uses 50Mi of 100Mi
+            P("over-small", memoryRequest: "10Mi"),             // 20Mi over
+            P("over-big"),                                      // 300Mi over
+            P("over-important", priority: 1000),                // 900Mi over, but a higher priority
+        };
+        var usage = new Dictionary<string, long> { ["uid-under"] = 50 * Mi, ["uid-over-small"] = 30 * Mi, ["uid-over-big"] = 300 * Mi, ["uid-over-important"] = 900 * Mi };
+        var ranked = NodePressureEvictor.Rank("memory.available", pods,
+            uid => new PodUsage(new Dictionary<string, long> { ["app"] = usage[uid] }, new Dictionary<string, long>()));
+        Assert.Equal(["over-big", "over-small", "over-important", "under"], ranked.Select(p => p.Metadata!.Name));
+    }
+
+    [Fact]
+    public void Disk_ranks_by_containers_layers_and_logs_and_the_pods_disk_volumes_and_pids_by_priority_then_processes()
+    {
+        var a = P("a");
+        var b = P("b");
+        var disk = new Dictionary<string, PodUsage>
+        {
+            ["uid-a"] = new(new Dictionary<string, long>(), new Dictionary<string, long> { ["app"] = 10 }, VolumeBytes: 100, Processes: 5),
+            ["uid-b"] = new(new Dictionary<string, long>(), new Dictionary<string, long> { ["app"] = 50 }, VolumeBytes: 0, Processes: 50),
+        };
+        Assert.Equal(["a", "b"], NodePressureEvictor.Rank("nodefs.available", [b, a], uid => disk[uid]).Select(p => p.Metadata!.Name));
+        Assert.Equal(["b", "a"], NodePressureEvictor.Rank("pid.available", [a, b], uid => disk[uid]).Select(p => p.Metadata!.Name));
+    }
+
+    [Fact]
+    public async Task A_met_threshold_evicts_one_pod_with_upstreams_message_then_waits_for_it_to_stop()
+    {
+        var h = new Harness();
+        var important = P("important", priority: 10);
+        var cheap = P("cheap");
+        var critical = P("critical", priority: 2_000_000_000);
+        var finished = P("finished", phase: "Succeeded");
+        h.Usage["uid-cheap"] = new PodUsage(new Dictionary<string, long> { ["app"] = 300 * Mi }, new Dictionary<string, long>());
+        h.Usage["uid-important"] = new PodUsage(new Dictionary<string, long> { ["app"] = 400 * Mi }, new Dictionary<string, long>());
+        h.Usage["uid-critical"] = new PodUsage(new Dictionary<string, long> { ["app"] = 900 * Mi }, new Dictionary<string, long>());
+        var pods = new List<Pod> { important, cheap, critical, finished };
+
+        Assert.Null(await h.SyncAsync(Observed(), pods, T0)); // nothing met: nothing evicted, usage not even read
+        Assert.Empty(h.UsageAskedFor);
+
+        Assert.Equal("uid-cheap", await h.SyncAsync(Observed(memoryFree: 50 * Mi), pods, T0));
+        Assert.Equal(["important", "cheap"], h.UsageAskedFor.Single().Select(p => p.Metadata!.Name)); // not the critical or the finished one
+        Assert.Equal(["uid-cheap"], h.Signalled);
+        Assert.Equal("The node was low on resource: memory. Threshold quantity: 100Mi, available: 50Mi. " +
+                     "Container app was using 300Mi, request is 0, has larger consumption of memory. ", h.Evictions.MessageFor("uid-cheap"));
+        var e = Assert.Single(h.Events.Take());
+        Assert.Equal(("Warning", "EvictionThresholdMet", "Attempting to reclaim memory", "Node", "n1"), (e.Type, e.Reason, e.Message, e.Involved.Kind, e.Involved.Name));
+
+        // The evicted pod has not stopped yet: no second eviction.
+        Assert.Null(await h.SyncAsync(Observed(memoryFree: 50 * Mi), pods, T0 + TimeSpan.FromSeconds(10)));
+        // Its worker failed it (and forgot it): the next one goes.
+        h.Evictions.Forget("uid-cheap");
+        cheap.Status!.Phase = "Failed";
+        Assert.Equal("uid-important", await h.SyncAsync(Observed(memoryFree: 50 * Mi), pods, T0 + TimeSpan.FromSeconds(20)));
+        // Only the critical pod is left: it is never evicted.
+        h.Evictions.Forget("uid-important");
+        important.Status!.Phase = "Failed";
+        Assert.Null(await h.SyncAsync(Observed(memoryFree: 50 * Mi), pods, T0 + TimeSpan.FromSeconds(30)));
+        Assert.Equal(["uid-cheap", "uid-important"], h.Signalled);
+    }
+
+    [Fact]
+    public async Task Memory_is_reclaimed_before_disk_and_a_percentage_threshold_prints_as_the_amount_it_is()
+    {
+        var h = new Harness("nodefs.available<10%,memory.available<100Mi");
+        var pod = P("p");
+        h.Usage["uid-p"] = new PodUsage(new Dictionary<string, long> { ["app"] = 2 * Mi }, new Dictionary<string, long> { ["app"] = 4096 });
+        await h.SyncAsync(Observed(memoryFree: 10 * Mi, diskFree: 20), [pod], T0);
+        Assert.StartsWith("The node was low on resource: memory. ", h.Evictions.MessageFor("uid-p"));
+
+        var disk = new Harness("nodefs.available<10%");
+        disk.Usage["uid-p"] = h.Usage["uid-p"];
+        await disk.SyncAsync(new Dictionary<string, SignalObservation> { ["nodefs.available"] = new(3 * Mi, 100 * Mi) }, [pod], T0);
+        Assert.Equal("The node was low on resource: ephemeral-storage. Threshold quantity: 10Mi, available: 3Mi. " +
+                     "Container app was using 4Ki, request is 0, has larger consumption of ephemeral-storage. ", disk.Evictions.MessageFor("uid-p"));
+    }
+
+    [Fact]
+    public void Pod_usage_joins_the_runtimes_stats_by_the_kubelets_labels()
+    {
+        static Skiff.Agent.Cri.V1.ContainerStats S(string uid, string name, ulong? ws, ulong? layer)
+        {
+            var s = new Skiff.Agent.Cri.V1.ContainerStats { Attributes = new Skiff.Agent.Cri.V1.ContainerAttributes { Id = name + uid } };
+            s.Attributes.Labels[PodNaming.PodUidLabel] = uid;
+            s.Attributes.Labels[PodNaming.ContainerNameLabel] = name;
+            if (ws is { } w) s.Memory = new Skiff.Agent.Cri.V1.MemoryUsage { WorkingSetBytes = new Skiff.Agent.Cri.V1.UInt64Value { Value = w } };
+            if (layer is { } l) s.WritableLayer = new Skiff.Agent.Cri.V1.FilesystemUsage { UsedBytes = new Skiff.Agent.Cri.V1.UInt64Value { Value = l } };
+            return s;
+        }
+        var joined = PodUsageReader.Join([S("u1", "app", 100, 10), S("u1", "app", null, 5), S("u1", "side", 7, null), S("u2", "app", 1, 1),
+            new Skiff.Agent.Cri.V1.ContainerStats { Attributes = new Skiff.Agent.Cri.V1.ContainerAttributes { Id = "unlabelled" } }]);
+        Assert.Equal(2, joined.Count);
+        Assert.Equal(new Dictionary<string, long> { ["app"] = 100, ["side"] = 7 }, joined["u1"].Memory);
+        Assert.Equal(new Dictionary<string, long> { ["app"] = 15 }, joined["u1"].Disk); // the exited instance's layer still takes disk
+    }
+
+    // ---- the node's status ----
+
+    [Fact]
+    public void The_node_status_reports_the_evictors_conditions_and_allocatable_less_the_hard_thresholds()
+    {
+        var options = new KubeletOptions { NodeName = "n1", EvictionHard = EvictionThreshold.Parse("memory.available<1Gi,nodefs.available<20%") };
+        var machine = new MachineInfo { Cpus = 2, MemoryBytes = 8L << 30, EphemeralStorageBytes = 1000L << 20 };
+        var reporter = new NodeStatusReporter(null!, null!, options, machine, "10.0.0.5", new TestLogger<NodeStatusReporter>());
+        var status = reporter.Compute(new NodeReadings { Pressure = new HashSet<string> { "DiskPressure" } }, null, T0);
+
+        Assert.Equal("7340032Ki", status.Allocatable!["memory"].Value); // 8Gi − 1Gi
+        Assert.Equal((800L << 20).ToString(), status.Allocatable["ephemeral-storage"].Value);
+        var c = status.Conditions!.ToDictionary(x => x.Type!);
+        Assert.Equal(("True", "KubeletHasDiskPressure"), (c["DiskPressure"].Status, c["DiskPressure"].Reason));
+        Assert.Equal(("False", "KubeletHasSufficientMemory"), (c["MemoryPressure"].Status, c["MemoryPressure"].Reason));
+        Assert.Equal(("False", "KubeletHasSufficientPID"), (c["PIDPressure"].Status, c["PIDPressure"].Reason));
+
+        var none = new NodeStatusReporter(null!, null!, options with { EvictionHard = [] }, machine, "10.0.0.5", new TestLogger<NodeStatusReporter>())
+            .Compute(new NodeReadings(), null, T0);
+        Assert.Equal("8388608Ki", none.Allocatable!["memory"].Value);
+    }
+
+    // ---- the pod worker ----
+
+    [Fact]
+    public async Task A_pod_the_node_rejects_is_Failed_with_reason_Evicted_and_nothing_of_it_is_created()
+    {
+        var rejection = new AdmissionRejection("Evicted", "The node had condition: [DiskPressure]. ");
+        await using var h = await PodSyncerEventsTests.Harness.StartAsync(output, admit: _ => rejection);
+        var pod = PodOf([C("app")]);
+        await h.SyncAsync(pod);
+
+        var status = h.Statuses.Last!;
+        Assert.Equal(("Failed", "Evicted", "Pod was rejected: The node had condition: [DiskPressure]. ", "BestEffort"),
+            (status.Phase, status.Reason, status.Message, status.QosClass));
+        Assert.Null(status.StartTime);
+        Assert.Empty(h.Cri.CgroupParents); // no sandbox was asked for
+        var e = Assert.Single(h.Events.Take());
+        Assert.Equal(("Warning", "Evicted", rejection.Message), (e.Type, e.Reason, e.Message));
+
+        pod.Status = status;
+        await h.SyncAsync(pod); // a Failed pod stays as it is
+        Assert.Empty(h.Cri.CgroupParents);
+    }
+
+    [Fact]
+    public async Task A_pod_that_already_started_is_not_admitted_again()
+    {
+        var asked = 0;
+        await using var h = await PodSyncerEventsTests.Harness.StartAsync(output, admit: _ => { asked++; return null; });
+        var pod = PodOf([C("app")]);
+        await h.SyncAsync(pod);
+        Assert.Equal(1, asked);
+        Assert.Equal(1, h.Cri.Running("app"));
+        pod.Status = h.Statuses.Last;
+        await h.SyncAsync(pod);
+        Assert.Equal(1, asked);
+    }
+}
