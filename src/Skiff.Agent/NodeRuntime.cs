@@ -18,6 +18,8 @@ public sealed class NodeRuntime : IAsyncDisposable
     private readonly UnixGrpcClient _grpc;
     private readonly CancellationTokenSource _stopping = new();
     private Task _importing = Task.CompletedTask;
+    private AirgapImporter? _importer;
+    private string? _sandboxImage;
 
     private NodeRuntime(UnixGrpcClient grpc, ContainerdSupervisor? supervisor)
     {
@@ -32,6 +34,13 @@ public sealed class NodeRuntime : IAsyncDisposable
 
     /// <summary>Null when the runtime is external.</summary>
     public ContainerdSupervisor? Supervisor { get; }
+
+    /// <summary>
+    /// Images garbage collection must keep: the sandbox (pause) image and every air-gap image imported. Null for an
+    /// external runtime, whose sandbox image Skiff does not know (there only the runtime's own pinned flag holds).
+    /// </summary>
+    public IReadOnlySet<string>? PinnedImages =>
+        _sandboxImage is null ? null : new HashSet<string>(_importer?.ImportedImages ?? [], StringComparer.Ordinal) { _sandboxImage };
 
     public static async Task<NodeRuntime> StartAsync(AgentOptions options, ILoggerFactory loggers, CancellationToken ct)
     {
@@ -73,6 +82,8 @@ public sealed class NodeRuntime : IAsyncDisposable
         var runtime = new NodeRuntime(new UnixGrpcClient(paths.ContainerdSocket), supervisor);
         var importer = new AirgapImporter(paths.ImagesDir, new CtrImageLoader(options.CtrPath, paths.ContainerdSocket),
             loggers.CreateLogger<AirgapImporter>());
+        runtime._importer = importer;
+        runtime._sandboxImage = options.PauseImage;
         runtime._importing = Task.Run(() => importer.RunAsync(runtime._stopping.Token), CancellationToken.None);
         return runtime;
     }

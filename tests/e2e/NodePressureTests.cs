@@ -93,6 +93,48 @@ public sealed class NodePressureTests(ControlPlaneFixture f) : IClassFixture<Con
     }
 
     [Fact]
+    public async Task ANodeUnderDiskPressureRejectsEveryPodAndItsReclaimKeepsTheAirGapImages()
+    {
+        await using var agent = new SkiffAgent(S)
+        {
+            ExtraArgs = ["--kubelet-arg", "eviction-hard=nodefs.available<1000Pi", "--node-taint", "skiff.test/pressure=true:NoSchedule"],
+        };
+        agent.Start();
+        await Node.WaitAsync(async () => agent.Process!.HasExited || await Node.NodeReadyAsync(S, agent.NodeName), TimeSpan.FromSeconds(90),
+            $"node {agent.NodeName} to join and be Ready", S);
+        Assert.False(agent.Process!.HasExited, $"the agent exited:\n{agent.Log}");
+        await Node.WaitAsync(async () => await Kubectl.OkAsync(S, "get", "node", agent.NodeName, "-o",
+            "jsonpath={.status.conditions[?(@.type==\"DiskPressure\")].status}") == "True", Node.Patience, "DiskPressure to be True", S);
+
+        var ns = "disk-" + Guid.NewGuid().ToString("N")[..6];
+        await Kubectl.OkAsync(S, "create", "namespace", ns);
+        await Node.ApplyAsync(S, ns, $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: guaranteed }
+            spec:
+              nodeName: {{agent.NodeName}}
+              containers:
+              - name: main
+                image: busybox
+                command: ["sleep", "3600"]
+                resources: { limits: { memory: 16Mi, cpu: 100m } }
+            """);
+        var rejected = await Node.WaitForPodAsync(S, ns, "guaranteed", p => Node.Phase(p) == "Failed", "Failed");
+        Assert.Equal("Pod was rejected: The node had condition: [DiskPressure]. ", rejected["status"]!["message"]!.GetValue<string>());
+
+        // Under disk pressure the node reclaims first: unused images go, but never the sandbox and air-gap images,
+        // which an air-gapped node could not pull again.
+        await Node.WaitAsync(() => Task.FromResult(agent.Log.Contains("unused image(s)")), Node.Patience, "a node-level reclaim", S);
+        var socket = Path.Combine(agent.DataDir, "agent", "containerd", "containerd.sock");
+        var (code, images) = await Processes.RunAsync("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "ls", "-q"], TimeSpan.FromSeconds(30));
+        Assert.Equal(0, code);
+        Assert.Contains("docker.io/library/busybox:latest", images);
+        Assert.Contains("localhost/skiff/pause:1.0", images);
+        Assert.DoesNotContain("removed unused image", agent.Log);
+    }
+
+    [Fact]
     public async Task AKubeletArgSkiffDoesNotHaveOrABadThresholdIsRefusedBeforeAnythingStarts()
     {
         var (code, output) = await Processes.RunAsync(SkiffServer.Binary,

@@ -14,6 +14,7 @@ public sealed record ImportOutcome(string Path, bool Succeeded, IReadOnlyList<st
 public sealed class AirgapImporter(string imagesDir, IImageArchiveLoader loader, ILogger<AirgapImporter> logger)
 {
     private readonly ImportLedger _ledger = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _imported = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _changed = new(0);
 
     public TimeSpan SettleTime { get; init; } = TimeSpan.FromSeconds(1);
@@ -21,6 +22,12 @@ public sealed class AirgapImporter(string imagesDir, IImageArchiveLoader loader,
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     public ImportLedger Ledger => _ledger;
+
+    /// <summary>
+    /// The names of every image imported from an archive since start: pinned, so that image garbage collection
+    /// never removes what an air-gapped node cannot pull again (k3s pins them too). Thread-safe snapshot.
+    /// </summary>
+    public IReadOnlyCollection<string> ImportedImages => [.. _imported.Keys];
 
     public static bool IsArchive(string path) =>
         path.EndsWith(".tar", StringComparison.OrdinalIgnoreCase) || CtrImageLoader.IsGzip(path);
@@ -49,6 +56,7 @@ public sealed class AirgapImporter(string imagesDir, IImageArchiveLoader loader,
             {
                 var images = await loader.LoadAsync(file.FullName, ct).ConfigureAwait(false);
                 _ledger.Record(file.FullName, state, succeeded: true);
+                foreach (var image in images) _imported.TryAdd(image, 0);
                 logger.LogInformation("Imported {Archive}: {Images}", file.Name, string.Join(", ", images));
                 outcomes.Add(new ImportOutcome(file.FullName, true, images, null));
             }

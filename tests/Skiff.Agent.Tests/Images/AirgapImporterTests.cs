@@ -53,6 +53,8 @@ public sealed class AirgapImporterTests
         Assert.Equal(["busybox.tar", "extra.tgz", "pause.tar.gz"], loader.Loaded);
         Assert.Equal(["docker.io/library/busybox:latest"], first[0].Images);
         Assert.Empty(second);
+        // What was imported is pinned against image garbage collection.
+        Assert.Equal(["docker.io/library/busybox:latest", "docker.io/library/extra:latest", "docker.io/library/pause:latest"], importer.ImportedImages.Order());
     }
 
     [Fact]
@@ -84,6 +86,7 @@ public sealed class AirgapImporterTests
         Assert.False(outcome.Succeeded);
         Assert.Equal("not an image archive", outcome.Error);
         Assert.False(importer.Ledger.Outcome(path));
+        Assert.Empty(importer.ImportedImages);
         Assert.Empty(await importer.ImportChangedAsync(CancellationToken.None));
 
         File.SetLastWriteTimeUtc(path, Past.AddMinutes(5));

@@ -309,6 +309,91 @@ public sealed class NodePressureEvictionTests(ITestOutputHelper output)
         Assert.Equal(new Dictionary<string, long> { ["app"] = 15 }, joined["u1"].Disk); // the exited instance's layer still takes disk
     }
 
+    // ---- node-level reclaim ----
+
+    private sealed class CountingReclaimer : INodeReclaimer
+    {
+        public int Calls { get; private set; }
+        public Task<NodeReclaimResult> ReclaimAsync(CancellationToken ct)
+        {
+            Calls++;
+            return Task.FromResult(new NodeReclaimResult(1, 1, 100));
+        }
+    }
+
+    [Fact]
+    public async Task Under_disk_pressure_the_node_reclaims_first_and_evicts_only_if_that_was_not_enough()
+    {
+        var reclaimer = new CountingReclaimer();
+        var evictions = new Evictions();
+        var evictor = new NodePressureEvictor(EvictionThreshold.Parse("memory.available<100Mi,nodefs.available<10%"), TimeSpan.FromMinutes(5), evictions,
+            _ => { }, "n1", new TestLogger<NodePressureEvictor>(), null, reclaimer);
+        var pod = P("p");
+        var usage = new Dictionary<string, PodUsage> { ["uid-p"] = PodUsage.None };
+        Task<IReadOnlyDictionary<string, PodUsage>> Usage(IReadOnlyList<Pod> _) => Task.FromResult<IReadOnlyDictionary<string, PodUsage>>(usage);
+        IReadOnlyDictionary<string, SignalObservation> Disk(long free) => new Dictionary<string, SignalObservation> { ["nodefs.available"] = new(free, 1000) };
+
+        // Reclaim was enough: no eviction, and the condition still holds (it was met this pass).
+        Assert.Null(await evictor.SynchronizeAsync(Disk(50), [pod], Usage, T0, () => Task.FromResult(Disk(500))));
+        Assert.Equal(1, reclaimer.Calls);
+        Assert.Contains("DiskPressure", evictor.Conditions);
+
+        // Not enough: the pod goes, with the figures observed after the reclaim.
+        Assert.Equal("uid-p", await evictor.SynchronizeAsync(Disk(50), [pod], Usage, T0, () => Task.FromResult(Disk(60))));
+        Assert.Equal(2, reclaimer.Calls);
+        Assert.StartsWith("The node was low on resource: ephemeral-storage. Threshold quantity: 100, available: 60. ", evictions.MessageFor("uid-p"));
+
+        // Memory has nothing of the node's to reclaim.
+        evictions.Forget("uid-p");
+        var other = P("q");
+        usage["uid-q"] = PodUsage.None;
+        var memory = new Dictionary<string, SignalObservation> { ["memory.available"] = new(1, 1000 * Mi) };
+        Assert.Equal("uid-q", await evictor.SynchronizeAsync(memory, [other], Usage, T0, () => throw new InvalidOperationException("not asked")));
+        Assert.Equal(2, reclaimer.Calls);
+    }
+
+    private static Skiff.Agent.Cri.V1.Container Ctr(string id, string uid, string name, uint attempt, Skiff.Agent.Cri.V1.ContainerState state, string image)
+    {
+        var c = new Skiff.Agent.Cri.V1.Container
+        {
+            Id = id, Metadata = new Skiff.Agent.Cri.V1.ContainerMetadata { Name = name, Attempt = attempt }, State = state, CreatedAt = attempt,
+            Image = new Skiff.Agent.Cri.V1.ImageSpec { Image = image }, ImageRef = image,
+        };
+        c.Labels[PodNaming.PodUidLabel] = uid;
+        c.Labels[PodNaming.ContainerNameLabel] = name;
+        return c;
+    }
+
+    [Fact]
+    public void Container_reclaim_keeps_the_newest_instance_of_each_container_and_image_reclaim_keeps_used_and_pinned_images()
+    {
+        var exited = Skiff.Agent.Cri.V1.ContainerState.ContainerExited;
+        var running = Skiff.Agent.Cri.V1.ContainerState.ContainerRunning;
+        var containers = new[]
+        {
+            Ctr("a0", "u1", "app", 0, exited, "sha256:app"), Ctr("a1", "u1", "app", 1, exited, "sha256:app"), Ctr("a2", "u1", "app", 2, running, "sha256:app"),
+            Ctr("s0", "u1", "side", 0, exited, "sha256:side"),   // the newest (only) instance: kept for logs --previous
+            Ctr("b0", "u2", "app", 0, exited, "sha256:old"), Ctr("b1", "u2", "app", 1, exited, "sha256:old"),
+        };
+        Assert.Equal(["a0", "a1", "b0"], NodeReclaimer.DeadContainersToRemove(containers).Select(c => c.Id).Order());
+
+        static Skiff.Agent.Cri.V1.Image I(string id, string tag, bool pinned = false)
+        {
+            var i = new Skiff.Agent.Cri.V1.Image { Id = id, Pinned = pinned, Size = 10 };
+            i.RepoTags.Add(tag);
+            return i;
+        }
+        var images = new[]
+        {
+            I("sha256:app", "docker.io/library/app:1"), I("sha256:old", "docker.io/library/old:1"), I("sha256:stale", "docker.io/library/stale:1"),
+            I("sha256:pause", "localhost/skiff/pause:1.0"), I("sha256:airgap", "docker.io/library/busybox:latest"),
+            I("sha256:runtime-pinned", "registry.k8s.io/pause:3.9", pinned: true),
+        };
+        var left = containers.Where(c => c.Id is "a2" or "s0" or "b1");
+        var unused = NodeReclaimer.UnusedImages(images, left, new HashSet<string> { "localhost/skiff/pause:1.0", "docker.io/library/busybox:latest" });
+        Assert.Equal(["sha256:stale"], unused.Select(i => i.Id)); // sha256:old is still used by b1, side by s0
+    }
+
     // ---- the node's status ----
 
     [Fact]

@@ -16,14 +16,15 @@ public sealed record AdmissionRejection(string Reason, string Message);
 /// and for the pressure transition period after (upstream's 5 minutes), so the condition does not flap;</item>
 /// <item>rejects new pods while a condition holds (<see cref="Admit"/>): under memory pressure only BestEffort pods
 /// that do not tolerate the memory-pressure taint, under any other pressure every pod; critical pods always start;</item>
-/// <item>when a threshold is met, records a Warning <c>EvictionThresholdMet</c> on the node and evicts one pod, the first
+/// <item>when a threshold is met, records a Warning <c>EvictionThresholdMet</c> on the node; for disk (nodefs, imagefs)
+/// it first reclaims what the node itself holds (<see cref="INodeReclaimer"/>: dead containers, unused images) and
+/// stops there if no threshold is met any more; otherwise it evicts one pod, the first
 /// by upstream's ranking for the starved resource (pods using more than they request first, then lower priority,
 /// then the most over their request), with upstream's message; the pod's worker stops it and fails it (reason
 /// Evicted). It then waits until that pod is stopped before it evicts another.</item>
 /// </list>
 /// Critical pods (priority ≥ system-cluster-critical's 2000000000, or static/mirror pods) are never evicted.
-/// Soft thresholds, minimum reclaim and node-level reclaim (image and dead-container garbage collection) are not
-/// implemented. One loop calls <see cref="SynchronizeAsync"/>; <see cref="Conditions"/> and <see cref="Admit"/>
+/// Soft thresholds and minimum reclaim are not implemented. One loop calls <see cref="SynchronizeAsync"/>; <see cref="Conditions"/> and <see cref="Admit"/>
 /// are safe from any thread.
 /// </summary>
 public sealed class NodePressureEvictor(
@@ -33,7 +34,8 @@ public sealed class NodePressureEvictor(
     Action<string> signal,
     string nodeName,
     ILogger<NodePressureEvictor> log,
-    IKubeletEvents? events = null)
+    IKubeletEvents? events = null,
+    INodeReclaimer? reclaimer = null)
 {
     public const int SystemCriticalPriority = 2_000_000_000;
     private const string MemoryPressureTaint = "node.kubernetes.io/memory-pressure";
@@ -58,7 +60,8 @@ public sealed class NodePressureEvictor(
                 try
                 {
                     var observations = await node.ObserveAsync(ct).ConfigureAwait(false);
-                    await SynchronizeAsync(observations, pods(), p => usage.ReadAsync(p, ct), DateTimeOffset.UtcNow).ConfigureAwait(false);
+                    await SynchronizeAsync(observations, pods(), p => usage.ReadAsync(p, ct), DateTimeOffset.UtcNow,
+                        () => node.ObserveAsync(ct), ct).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning("Node {Node}: the eviction pass failed: {Error}", nodeName, e.Message); }
             } while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
@@ -89,11 +92,13 @@ public sealed class NodePressureEvictor(
 
     /// <summary>
     /// One pass: updates the conditions from <paramref name="observations"/> at <paramref name="now"/> and, if a threshold
-    /// is met, evicts at most one of <paramref name="pods"/> (asking <paramref name="usage"/> for their use). Returns the
-    /// UID it marked, or null.
+    /// is met, evicts at most one of <paramref name="pods"/> (asking <paramref name="usage"/> for their use). Under disk
+    /// pressure the node's own reclaim runs first, then <paramref name="observeAgain"/> says whether that was enough.
+    /// Returns the UID it marked, or null.
     /// </summary>
     public async Task<string?> SynchronizeAsync(IReadOnlyDictionary<string, SignalObservation> observations, IReadOnlyList<Pod> pods,
-        Func<IReadOnlyList<Pod>, Task<IReadOnlyDictionary<string, PodUsage>>> usage, DateTimeOffset now)
+        Func<IReadOnlyList<Pod>, Task<IReadOnlyDictionary<string, PodUsage>>> usage, DateTimeOffset now,
+        Func<Task<IReadOnlyDictionary<string, SignalObservation>>>? observeAgain = null, CancellationToken ct = default)
     {
         var met = thresholds.Where(t => observations.TryGetValue(t.Signal, out var o) && t.IsMet(o.Available, o.Capacity)).ToList();
         foreach (var t in met) _conditionLastObserved[EvictionSignals.Condition(t.Signal)] = now;
@@ -114,6 +119,23 @@ public sealed class NodePressureEvictor(
         log.LogWarning("Node {Node}: {Signal} is {Available}, under its threshold {Threshold}: attempting to reclaim {Resource}",
             nodeName, threshold.Signal, observed.Available, threshold.Text, resource);
         events?.Record(KubeletEvents.NodeRef(nodeName), EventTypes.Warning, "EvictionThresholdMet", $"Attempting to reclaim {resource}");
+
+        if (reclaimer is not null && observeAgain is not null && resource is "ephemeral-storage" or "inodes")
+        {
+            var freed = await reclaimer.ReclaimAsync(ct).ConfigureAwait(false);
+            observations = await observeAgain().ConfigureAwait(false);
+            var stillMet = thresholds.Where(t => observations.TryGetValue(t.Signal, out var o) && t.IsMet(o.Available, o.Capacity)).ToList();
+            log.LogInformation("Node {Node}: reclaimed {Containers} dead container(s) and {Images} unused image(s) ({Bytes} bytes)",
+                nodeName, freed.Containers, freed.Images, freed.ImageBytes);
+            if (stillMet.Count == 0)
+            {
+                log.LogInformation("Node {Node}: able to reduce {Resource} pressure without evicting pods", nodeName, resource);
+                return null;
+            }
+            threshold = stillMet.OrderBy(t => EvictionSignals.Priority(t.Signal)).First();
+            resource = EvictionSignals.Resource(threshold.Signal);
+            observed = observations[threshold.Signal];
+        }
 
         var candidates = active.Where(p => !IsCritical(p) && evictions.MessageFor(PodNaming.Uid(p)) is null).ToList();
         if (candidates.Count == 0)
