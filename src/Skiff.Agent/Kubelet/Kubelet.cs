@@ -116,6 +116,8 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
         var emptyDirs = new EmptyDirLimitMonitor(pods.Store.List, uid => PodNaming.PodDirectory(agent.Paths, uid), evictions, workers.Signal,
             options.EvictionMonitoringPeriod, loggers.CreateLogger<EmptyDirLimitMonitor>());
         background.Add(Task.Run(() => emptyDirs.RunAsync(ct), CancellationToken.None));
+        var logs = new Logs.ContainerLogRotator(node.Runtime, options.ContainerLogs, loggers.CreateLogger<Logs.ContainerLogRotator>());
+        background.Add(Task.Run(() => logs.RunAsync(options.ContainerLogMonitorInterval, ct), CancellationToken.None));
         var usage = new PodUsageReader(node.Runtime, agent.Paths, cgroups, cgroups is PodCgroups ? CgroupFs.Detect() : null);
         background.Add(Task.Run(() => pressure.RunAsync(signals, pods.Store.List, usage, options.EvictionMonitoringPeriod, ct), CancellationToken.None));
         try { await Task.WhenAll(background).ConfigureAwait(false); }

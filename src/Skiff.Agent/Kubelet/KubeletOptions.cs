@@ -54,6 +54,12 @@ public sealed record KubeletOptions
     /// <summary>How long a pressure condition stays True after its threshold was last met (upstream's --eviction-pressure-transition-period).</summary>
     public TimeSpan EvictionPressureTransitionPeriod { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>When a container's log file is rotated and how many files are kept (--container-log-max-size, --container-log-max-files).</summary>
+    public Logs.LogRotationPolicy ContainerLogs { get; init; } = Logs.LogRotationPolicy.Default;
+
+    /// <summary>How often container log files are checked for rotation (upstream's containerLogMonitorInterval).</summary>
+    public TimeSpan ContainerLogMonitorInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Crash-loop and image-pull backoff: start and cap (upstream: 10 s doubling to 5 min).</summary>
     public TimeSpan BackoffInitial { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromMinutes(5);

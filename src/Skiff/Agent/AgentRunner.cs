@@ -55,6 +55,8 @@ public static class AgentRunner
             MaxPods = settings.KubeletArgs.MaxPods ?? 110,
             EvictionHard = settings.KubeletArgs.EvictionHard ?? Kubelet.Eviction.EvictionThreshold.Defaults,
             EvictionPressureTransitionPeriod = settings.KubeletArgs.EvictionPressureTransitionPeriod ?? TimeSpan.FromMinutes(5),
+            ContainerLogs = new Logs.LogRotationPolicy(settings.KubeletArgs.ContainerLogMaxSize ?? Logs.LogRotationPolicy.Default.MaxSizeBytes,
+                settings.KubeletArgs.ContainerLogMaxFiles ?? Logs.LogRotationPolicy.Default.MaxFiles),
         }, loggers, volumes, known);
         try { await kubelet.RunAsync(ct); }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }

@@ -25,7 +25,8 @@ public sealed record AgentSettings
 
     /// <summary>
     /// "flag=value" items of k3s's --kubelet-arg (a leading "--" is allowed). Skiff's kubelet takes eviction-hard,
-    /// eviction-pressure-transition-period and max-pods; any other flag is refused rather than ignored.
+    /// eviction-pressure-transition-period, container-log-max-size, container-log-max-files and max-pods; any other
+    /// flag is refused rather than ignored.
     /// </summary>
     public static KubeletArgs ParseKubeletArgs(IEnumerable<string> items)
     {
@@ -41,14 +42,25 @@ public sealed record AgentSettings
                 {
                     "eviction-hard" => args with { EvictionHard = Kubelet.Eviction.EvictionThreshold.Parse(value) },
                     "eviction-pressure-transition-period" => args with { EvictionPressureTransitionPeriod = NonNegative(Kubelet.GoDuration.Parse(value)) },
+                    "container-log-max-size" => args with { ContainerLogMaxSize = PositiveQuantity(value) },
+                    "container-log-max-files" => args with { ContainerLogMaxFiles = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var files) && files > 1
+                        ? files : throw new FormatException($"\"{value}\" is not a number greater than 1") },
                     "max-pods" => args with { MaxPods = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
                         ? n : throw new FormatException($"\"{value}\" is not a positive number") },
-                    _ => throw new FormatException($"unknown flag \"{flag}\" (Skiff's kubelet takes eviction-hard, eviction-pressure-transition-period and max-pods)"),
+                    _ => throw new FormatException($"unknown flag \"{flag}\" (Skiff's kubelet takes eviction-hard, eviction-pressure-transition-period, container-log-max-size, container-log-max-files and max-pods)"),
                 };
             }
             catch (FormatException e) { throw new FormatException($"--kubelet-arg {flag}: {e.Message}", e); }
         }
         return args;
+    }
+
+    private static long PositiveQuantity(string value)
+    {
+        decimal bytes;
+        try { bytes = Kubelet.Quantities.Parse(value); }
+        catch (FormatException) { throw new FormatException($"\"{value}\" is not a quantity"); }
+        return bytes is >= 1 and <= long.MaxValue ? (long)bytes : throw new FormatException($"\"{value}\" must be a positive size");
     }
 
     private static TimeSpan NonNegative(TimeSpan d) => d >= TimeSpan.Zero ? d : throw new FormatException("the duration must not be negative");
@@ -90,5 +102,7 @@ public sealed record KubeletArgs
 {
     public IReadOnlyList<Kubelet.Eviction.EvictionThreshold>? EvictionHard { get; init; }
     public TimeSpan? EvictionPressureTransitionPeriod { get; init; }
+    public long? ContainerLogMaxSize { get; init; }
+    public int? ContainerLogMaxFiles { get; init; }
     public int? MaxPods { get; init; }
 }

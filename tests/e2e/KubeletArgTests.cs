@@ -3,11 +3,11 @@ using System.Text.Json.Nodes;
 namespace Skiff.E2E;
 
 /// <summary>
-/// Node-pressure eviction on a real agent: one whose hard threshold (<c>--kubelet-arg eviction-hard=…</c>) is met from
-/// the start, so the node reports MemoryPressure, refuses BestEffort pods and evicts the pods it did start. It has its
-/// own control plane, and its node is tainted so that nothing else is scheduled there.
+/// What <c>--kubelet-arg</c> sets, each on a real agent of its own joined to this class's control plane (its node
+/// tainted, so that nothing else is scheduled there): node-pressure eviction, with hard thresholds met from the start
+/// (the node reports the pressure, refuses pods and evicts the ones it started), and container log rotation.
 /// </summary>
-public sealed class NodePressureTests(ControlPlaneFixture f) : IClassFixture<ControlPlaneFixture>
+public sealed class KubeletArgTests(ControlPlaneFixture f) : IClassFixture<ControlPlaneFixture>
 {
     private SkiffServer S => f.Server;
 
@@ -132,6 +132,54 @@ public sealed class NodePressureTests(ControlPlaneFixture f) : IClassFixture<Con
         Assert.Contains("docker.io/library/busybox:latest", images);
         Assert.Contains("localhost/skiff/pause:1.0", images);
         Assert.DoesNotContain("removed unused image", agent.Log);
+    }
+
+    [Fact]
+    public async Task AChattyContainersLogIsRotatedCompressedAndKeptToMaxFiles()
+    {
+        await using var agent = new SkiffAgent(S)
+        {
+            ExtraArgs = ["--kubelet-arg", "container-log-max-size=4Ki", "--kubelet-arg", "container-log-max-files=3",
+                "--node-taint", "skiff.test/logs=true:NoSchedule"],
+        };
+        agent.Start();
+        await Node.WaitAsync(async () => agent.Process!.HasExited || await Node.NodeReadyAsync(S, agent.NodeName), TimeSpan.FromSeconds(90),
+            $"node {agent.NodeName} to join and be Ready", S);
+        Assert.False(agent.Process!.HasExited, $"the agent exited:\n{agent.Log}");
+
+        var ns = "logs-" + Guid.NewGuid().ToString("N")[..6];
+        await Kubectl.OkAsync(S, "create", "namespace", ns);
+        await Node.ApplyAsync(S, ns, $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: chatty }
+            spec:
+              nodeName: {{agent.NodeName}}
+              containers:
+              - name: main
+                image: busybox
+                command: ["sh", "-c", "i=0; while true; do echo line-$i-0123456789012345678901234567890123456789; i=$((i+1)); sleep 0.01; done"]
+            """);
+        var pod = await Node.WaitForPodAsync(S, ns, "chatty", p => Node.Phase(p) == "Running", "Running");
+        var dir = Path.Combine(agent.DataDir, "agent", "pods", $"{ns}_chatty_{pod["metadata"]!["uid"]!.GetValue<string>()}", "main");
+
+        // Two rotations at least: the first rotated file is then compressed.
+        await Node.WaitAsync(() => Task.FromResult(Directory.Exists(dir) && Directory.EnumerateFiles(dir, "*.gz").Any()), TimeSpan.FromSeconds(90),
+            "a compressed rotated log", S);
+        var files = Directory.EnumerateFiles(dir).Select(Path.GetFileName).Where(n => !n!.EndsWith(".tmp")).ToList();
+        Assert.True(files.Count <= 3, string.Join(" ", files));
+        Assert.Contains("0.log", files);
+        Assert.Contains(files, n => System.Text.RegularExpressions.Regex.IsMatch(n!, @"^0\.log\.\d{8}-\d{6}$"));
+        var gz = Directory.EnumerateFiles(dir, "*.gz").First();
+        await using (var stream = new System.IO.Compression.GZipStream(File.OpenRead(gz), System.IO.Compression.CompressionMode.Decompress))
+        using (var reader = new StreamReader(stream))
+            Assert.Matches(@"^\S+ stdout F line-\d+-0123", await reader.ReadLineAsync() ?? ""); // CRI log lines, as written
+
+        // kubectl logs reads the current file: the earliest lines are no longer in it. (Right after a rotation the
+        // new file can be empty for a moment, hence the wait.)
+        var logs = "";
+        await Node.WaitAsync(async () => (logs = await Kubectl.OkAsync(S, "logs", "chatty", "-n", ns)).StartsWith("line-"), Node.Patience, "logs", S);
+        Assert.False(logs.StartsWith("line-0-"), logs[..Math.Min(200, logs.Length)]);
     }
 
     [Fact]
