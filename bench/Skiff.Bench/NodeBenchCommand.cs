@@ -14,10 +14,11 @@ namespace Skiff.Bench;
 /// <list type="number">
 /// <item>agent RSS with no pods, after an idle pause;</item>
 /// <item>pod startup latency: <c>--pods</c> busybox pods (spec.nodeName set, so the scheduler is not measured) one at
-/// a time, each from just before its POST to the watch event in which all its containers are running; the agent's RSS
-/// with those pods running; then they are deleted and <c>--burst</c> pods are created at once;</item>
-/// <item>the same image started by <c>ctr run -d</c> on the agent's own containerd, as many one at a time and at
-/// once (no network namespace, no CNI: the floor of what containerd and runc cost).</item>
+/// a time, each from just before its POST to the watch event in which all its containers are running, each followed by
+/// the same image started by <c>ctr run -d</c> on the agent's own containerd (no network namespace, no CNI: the floor
+/// of what containerd and runc cost); the agent's RSS with those pods running;</item>
+/// <item>then <c>--rounds</c> rounds of <c>--burst</c> pods created at once followed by as many <c>ctr run</c> at once,
+/// everything removed between bursts. In step, so that both see the same machine.</item>
 /// </list>
 /// Each burst also reports the CPU time it took: the machine's busy time and the agent's, the server's and containerd's.
 /// Everything is removed at the end with <c>skiff killall</c> on the agent's data dir.
@@ -31,6 +32,7 @@ internal static class NodeBenchCommand
     {
         var pods = BenchArgs.Int(args, "--pods", 30);
         var burst = BenchArgs.Int(args, "--burst", 10);
+        var rounds = BenchArgs.Int(args, "--rounds", 3);
         var idle = TimeSpan.FromSeconds(BenchArgs.Int(args, "--idle", 15));
         var skiff = BenchArgs.SkiffBinary(args);
         var images = ImagesDir();
@@ -96,41 +98,59 @@ internal static class NodeBenchCommand
             await Until(async () => (await client.Pods.ListAsync(Namespace, ct: ct)).Items.Count == 0, TimeSpan.FromSeconds(60), "the warm-up pod to be gone", agent, agentLog);
             await Until(async () => (await Ctr(socket, ["containers", "ls", "-q"], ct)).Trim().Length == 0, TimeSpan.FromSeconds(60), "the warm-up pod's containers to be gone", agent, agentLog);
 
+            // The reference runs in step with the pods, not after them: one pod, then one `ctr run`, and so on; then
+            // rounds of a pod burst followed by a `ctr run` burst. Both then see the same machine (this VM's speed
+            // drifts by 10-20% over minutes, which made the ratio swing when the two series ran minutes apart) and the
+            // same number of containers already running.
+            await CtrRun(socket, "bench-ctr-warm-up", ctrIds, ct); // as for the pods: the first run is not counted
             var sequential = new List<double>();
-            for (var i = 0; i < pods; i++) sequential.Add(await StartPod($"seq-{i}"));
+            var ctrSequential = new List<double>();
+            for (var i = 0; i < pods; i++)
+            {
+                sequential.Add(await StartPod($"seq-{i}"));
+                ctrSequential.Add(await CtrRun(socket, $"bench-ctr-seq-{i}", ctrIds, ct));
+            }
+            await RemoveCtrContainers(socket, ctrIds); // the memory reading is of 30 pods, not 30 pods and 30 ctr containers
             await Task.Delay(idle, ct);
             var loaded = ProcStatus.Read(agent.Id);
             var containerdLoaded = ProcStatus.Read(ContainerdPid(agentDir));
 
-            await client.Pods.DeleteCollectionAsync(Namespace, deleteOptions: new() { GracePeriodSeconds = 0 }, ct: ct);
-            await Until(async () => (await client.Pods.ListAsync(Namespace, ct: ct)).Items.Count == 0, TimeSpan.FromSeconds(120), "the pods to be gone", agent, agentLog);
-            // The API objects go first; the burst starts once the runtime has removed the old sandboxes and containers
-            // too (waiting only for their tasks measured the burst against 30 sandboxes' teardown: 5.3 s of RunPodSandbox
-            // instead of ~2 s on a quiet node).
-            await Until(async () => (await Ctr(socket, ["containers", "ls", "-q"], ct)).Trim().Length == 0, TimeSpan.FromSeconds(120), "the old pods' containers to be gone", agent, agentLog);
             var containerd = ContainerdPid(agentDir);
-            var podBurstCpu = await CpuDuring(() => Task.WhenAll(Enumerable.Range(0, burst).Select(i => StartPod($"burst-{i}"))), agent.Id, server.Pid, containerd);
-            var together = podBurstCpu.Result.ToList();
+            var together = new List<double>();
+            var ctrTogether = new List<double>();
+            var podBurstCpu = new List<CpuUse<double[]>>();
+            var ctrBurstCpu = new List<CpuUse<double[]>>();
+            for (var round = 0; round < rounds; round++)
+            {
+                await client.Pods.DeleteCollectionAsync(Namespace, deleteOptions: new() { GracePeriodSeconds = 0 }, ct: ct);
+                await Until(async () => (await client.Pods.ListAsync(Namespace, ct: ct)).Items.Count == 0, TimeSpan.FromSeconds(120), "the pods to be gone", agent, agentLog);
+                // The API objects go first; a burst starts once the runtime has removed the old sandboxes and containers
+                // too (waiting only for their tasks measured the burst against 30 sandboxes' teardown: 5.3 s of RunPodSandbox
+                // instead of ~2 s on a quiet node).
+                await Until(async () => (await Ctr(socket, ["containers", "ls", "-q"], ct)).Trim().Length == 0, TimeSpan.FromSeconds(120), "the old pods' containers to be gone", agent, agentLog);
+                var r = round;
+                podBurstCpu.Add(await CpuDuring(() => Task.WhenAll(Enumerable.Range(0, burst).Select(i => StartPod($"burst-{r}-{i}"))), agent.Id, server.Pid, containerd));
+                together.AddRange(podBurstCpu[^1].Result);
+                await client.Pods.DeleteCollectionAsync(Namespace, deleteOptions: new() { GracePeriodSeconds = 0 }, ct: ct);
+                await Until(async () => (await Ctr(socket, ["containers", "ls", "-q"], ct)).Trim().Length == 0, TimeSpan.FromSeconds(120), "the burst's containers to be gone", agent, agentLog);
+                ctrBurstCpu.Add(await CpuDuring(() => Task.WhenAll(Enumerable.Range(0, burst).Select(i => CtrRun(socket, $"bench-ctr-burst-{r}-{i}", ctrIds, ct))), agent.Id, server.Pid, containerd));
+                ctrTogether.AddRange(ctrBurstCpu[^1].Result);
+                await RemoveCtrContainers(socket, ctrIds);
+            }
             watchStop.Cancel();
             try { await watch; } catch (OperationCanceledException) { }
 
-            await CtrRun(socket, "bench-ctr-warm-up", ctrIds, ct); // as for the pods: the first run is not counted
-            var ctrSequential = new List<double>();
-            for (var i = 0; i < pods; i++) ctrSequential.Add(await CtrRun(socket, $"bench-ctr-seq-{i}", ctrIds, ct));
-            var ctrBurstCpu = await CpuDuring(() => Task.WhenAll(Enumerable.Range(0, burst).Select(i => CtrRun(socket, $"bench-ctr-burst-{i}", ctrIds, ct))), agent.Id, server.Pid, containerd);
-            var ctrTogether = ctrBurstCpu.Result.ToList();
-
-            Console.WriteLine($"node bench: {pods} pods one at a time, then {burst} at once; busybox, images imported; skiff {skiff}");
+            Console.WriteLine($"node bench: {pods} pods one at a time, then {rounds} × {burst} at once, each step followed by the same with `ctr run`; busybox, images imported; skiff {skiff}");
             Console.WriteLine();
             Console.WriteLine("| start | runs | p50 ms | p90 ms | p99 ms | max ms |");
             Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
             Row("pod, one at a time", sequential);
-            Row($"pod, {burst} at once", together);
+            Row($"pod, {burst} at once ({rounds} rounds)", together);
             // The kubelet logs each RunPodSandbox's duration (pause, network namespace, the CNI chain): the sandbox's share.
             Row("  of which RunPodSandbox, one at a time", SandboxMillis(agentLog, "seq-"));
             Row($"  of which RunPodSandbox, {burst} at once", SandboxMillis(agentLog, "burst-"));
             Row("ctr run -d, one at a time", ctrSequential);
-            Row($"ctr run -d, {burst} at once", ctrTogether);
+            Row($"ctr run -d, {burst} at once ({rounds} rounds)", ctrTogether);
             Console.WriteLine();
             Console.WriteLine($"pod / ctr: p50 {Ratio(sequential, ctrSequential, 50)}, p99 {Ratio(sequential, ctrSequential, 99)} one at a time; " +
                 $"p50 {Ratio(together, ctrTogether, 50)}, p99 {Ratio(together, ctrTogether, 99)} at once");
@@ -146,8 +166,8 @@ internal static class NodeBenchCommand
             // CNI plugins, ctr itself and this bench.
             Console.WriteLine("| CPU during | wall s | machine busy s | skiff agent s | skiff server s | containerd s | the rest s |");
             Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-            CpuRow($"{burst} pods at once", podBurstCpu);
-            CpuRow($"{burst} ctr run at once", ctrBurstCpu);
+            CpuRow($"{burst} pods at once (mean of {rounds})", Mean(podBurstCpu));
+            CpuRow($"{burst} ctr run at once (mean of {rounds})", Mean(ctrBurstCpu));
             return 0;
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
@@ -157,12 +177,7 @@ internal static class NodeBenchCommand
         }
         finally
         {
-            foreach (var id in ctrIds)
-            {
-                await Ctr(socket, ["task", "kill", "-s", "SIGKILL", id], CancellationToken.None);
-                await Ctr(socket, ["task", "delete", "-f", id], CancellationToken.None);
-                await Ctr(socket, ["container", "delete", id], CancellationToken.None);
-            }
+            await RemoveCtrContainers(socket, ctrIds);
             if (!agent.HasExited) { agent.Kill(); await agent.WaitForExitAsync(CancellationToken.None); }
             if (BenchArgs.String(args, "--agent-log", "") is { Length: > 0 } logFile) await File.WriteAllLinesAsync(logFile, agentLog, CancellationToken.None);
             await Run(skiff, ["killall", "--data-dir", agentDir], CancellationToken.None);
@@ -171,6 +186,22 @@ internal static class NodeBenchCommand
     }
 
     private sealed record CpuUse<T>(T Result, double Wall, double Machine, double Agent, double Server, double Containerd);
+
+    private static CpuUse<int> Mean<T>(List<CpuUse<T>> uses) =>
+        new(uses.Count, uses.Average(u => u.Wall), uses.Average(u => u.Machine), uses.Average(u => u.Agent), uses.Average(u => u.Server), uses.Average(u => u.Containerd));
+
+    /// <summary>Kills and deletes the containers `ctr run` started (the ids recorded), and forgets them.</summary>
+    private static async Task RemoveCtrContainers(string socket, List<string> ids)
+    {
+        string[] all;
+        lock (ids) { all = [.. ids]; ids.Clear(); }
+        foreach (var id in all)
+        {
+            await Ctr(socket, ["task", "kill", "-s", "SIGKILL", id], CancellationToken.None);
+            await Ctr(socket, ["task", "delete", "-f", id], CancellationToken.None);
+            await Ctr(socket, ["container", "delete", id], CancellationToken.None);
+        }
+    }
 
     private static async Task<CpuUse<T>> CpuDuring<T>(Func<Task<T>> run, int agent, int server, int containerd)
     {
@@ -189,7 +220,7 @@ internal static class NodeBenchCommand
     /// <summary>"Pod nodebench/seq-3: started sandbox 0123abcd (attempt 0) in 212 ms" from the agent's log, for pods named prefix*.</summary>
     private static List<double> SandboxMillis(ConcurrentQueue<string> log, string prefix)
     {
-        var line = new System.Text.RegularExpressions.Regex($@"Pod {Namespace}/{prefix}\d+: started sandbox \w+ \(attempt \d+\) in (\d+) ms");
+        var line = new System.Text.RegularExpressions.Regex($@"Pod {Namespace}/{prefix}[\d-]+: started sandbox \w+ \(attempt \d+\) in (\d+) ms");
         var found = log.Select(l => line.Match(l)).Where(m => m.Success).Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
         return found.Count > 0 ? found : throw new InvalidOperationException($"no 'started sandbox' line for {prefix}* pods in the agent's log");
     }
