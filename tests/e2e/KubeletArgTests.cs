@@ -194,5 +194,10 @@ public sealed class KubeletArgTests(ControlPlaneFixture f) : IClassFixture<Contr
             ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "eviction-hard=memory.available<1Gi,memory.available<2Gi"], TimeSpan.FromSeconds(30));
         Assert.NotEqual(0, code);
         Assert.Contains("--kubelet-arg eviction-hard: found duplicate eviction threshold for signal memory.available", output);
+
+        (code, output) = await Processes.RunAsync(SkiffServer.Binary,
+            ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "eviction-soft=memory.available<1Gi"], TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, code);
+        Assert.Contains("--kubelet-arg eviction-soft: grace period must be specified for the soft eviction threshold memory.available", output);
     }
 }

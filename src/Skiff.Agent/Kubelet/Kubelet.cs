@@ -52,9 +52,10 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
         events.Record(KubeletEvents.NodeRef(options.NodeName), EventTypes.Normal, EventReasons.Starting, "Starting kubelet.");
         PodWorkers? workers = null;
         var evictions = new Evictions();
-        var pressure = new NodePressureEvictor(options.EvictionHard, options.EvictionPressureTransitionPeriod, evictions, uid => workers?.Signal(uid),
-            options.NodeName, loggers.CreateLogger<NodePressureEvictor>(), events,
-            new NodeReclaimer(node.Runtime, node.Images, () => node.PinnedImages, loggers.CreateLogger<NodeReclaimer>()));
+        var pressure = new NodePressureEvictor([.. options.EvictionHard, .. options.EvictionSoft], options.EvictionPressureTransitionPeriod, evictions,
+            uid => workers?.Signal(uid), options.NodeName, loggers.CreateLogger<NodePressureEvictor>(), events,
+            new NodeReclaimer(node.Runtime, node.Images, () => node.PinnedImages, loggers.CreateLogger<NodeReclaimer>()),
+            options.EvictionMaxPodGracePeriodSeconds);
         var signals = new NodeSignals(agent.DataDir, node.Images);
         var reporter = new NodeStatusReporter(client, node.Runtime, options, machine, hostIp, loggers.CreateLogger<NodeStatusReporter>(), events,
             () => pressure.Conditions);

@@ -51,6 +51,12 @@ public sealed record KubeletOptions
     /// <summary>Hard eviction thresholds (upstream's --eviction-hard; its Linux defaults unless given).</summary>
     public IReadOnlyList<Eviction.EvictionThreshold> EvictionHard { get; init; } = Eviction.EvictionThreshold.Defaults;
 
+    /// <summary>Soft eviction thresholds with their grace periods (--eviction-soft, --eviction-soft-grace-period; none by default).</summary>
+    public IReadOnlyList<Eviction.EvictionThreshold> EvictionSoft { get; init; } = [];
+
+    /// <summary>The grace period pods evicted for a soft threshold are stopped with, in seconds (--eviction-max-pod-grace-period).</summary>
+    public long EvictionMaxPodGracePeriodSeconds { get; init; }
+
     /// <summary>How long a pressure condition stays True after its threshold was last met (upstream's --eviction-pressure-transition-period).</summary>
     public TimeSpan EvictionPressureTransitionPeriod { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -483,7 +483,9 @@ public sealed class PodSyncer(
         log.LogInformation("Pod {Pod}: evicted: {Message}", PodNaming.FullName(pod), message);
         _events.Pod(pod, EventTypes.Warning, EventReasons.Evicted, message);
         probes.RemovePod(uid);
-        if (!rt.IsEmpty) await KillPodAsync(pod, rt, MinimumGraceSeconds, ct).ConfigureAwait(false);
+        // Hard thresholds and emptyDir limits stop the pod at once; a soft threshold gives it --eviction-max-pod-grace-period.
+        var grace = Math.Max(MinimumGraceSeconds, evictions?.GraceFor(uid) ?? 0);
+        if (!rt.IsEmpty) await KillPodAsync(pod, rt, grace, ct).ConfigureAwait(false);
         var stopped = await runtime.GetPodAsync(uid, ct).ConfigureAwait(false);
         var status = StoppedStatus(pod, stopped, (EventReasons.Evicted, message));
         var disruption = new PodCondition

@@ -54,6 +54,8 @@ public static class AgentRunner
             KubeletPort = kubeletApi.Port,
             MaxPods = settings.KubeletArgs.MaxPods ?? 110,
             EvictionHard = settings.KubeletArgs.EvictionHard ?? Kubelet.Eviction.EvictionThreshold.Defaults,
+            EvictionSoft = settings.KubeletArgs.EvictionSoft ?? [],
+            EvictionMaxPodGracePeriodSeconds = settings.KubeletArgs.EvictionMaxPodGracePeriodSeconds ?? 0,
             EvictionPressureTransitionPeriod = settings.KubeletArgs.EvictionPressureTransitionPeriod ?? TimeSpan.FromMinutes(5),
             ContainerLogs = new Logs.LogRotationPolicy(settings.KubeletArgs.ContainerLogMaxSize ?? Logs.LogRotationPolicy.Default.MaxSizeBytes,
                 settings.KubeletArgs.ContainerLogMaxFiles ?? Logs.LogRotationPolicy.Default.MaxFiles),

@@ -25,12 +25,13 @@ public sealed record AgentSettings
 
     /// <summary>
     /// "flag=value" items of k3s's --kubelet-arg (a leading "--" is allowed). Skiff's kubelet takes eviction-hard,
-    /// eviction-pressure-transition-period, container-log-max-size, container-log-max-files and max-pods; any other
-    /// flag is refused rather than ignored.
+    /// eviction-soft, eviction-soft-grace-period, eviction-max-pod-grace-period, eviction-pressure-transition-period,
+    /// container-log-max-size, container-log-max-files and max-pods; any other flag is refused rather than ignored.
     /// </summary>
     public static KubeletArgs ParseKubeletArgs(IEnumerable<string> items)
     {
         var args = new KubeletArgs();
+        string? soft = null, softGrace = null;
         foreach (var item in items)
         {
             var eq = item.IndexOf('=');
@@ -41,17 +42,32 @@ public sealed record AgentSettings
                 args = flag switch
                 {
                     "eviction-hard" => args with { EvictionHard = Kubelet.Eviction.EvictionThreshold.Parse(value) },
+                    "eviction-soft" => Keep(ref soft, value, args),
+                    "eviction-soft-grace-period" => Keep(ref softGrace, value, args),
+                    "eviction-max-pod-grace-period" => args with { EvictionMaxPodGracePeriodSeconds = long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var g) && g >= 0
+                        ? g : throw new FormatException($"\"{value}\" is not a number of seconds") },
                     "eviction-pressure-transition-period" => args with { EvictionPressureTransitionPeriod = NonNegative(Kubelet.GoDuration.Parse(value)) },
                     "container-log-max-size" => args with { ContainerLogMaxSize = PositiveQuantity(value) },
                     "container-log-max-files" => args with { ContainerLogMaxFiles = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var files) && files > 1
                         ? files : throw new FormatException($"\"{value}\" is not a number greater than 1") },
                     "max-pods" => args with { MaxPods = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
                         ? n : throw new FormatException($"\"{value}\" is not a positive number") },
-                    _ => throw new FormatException($"unknown flag \"{flag}\" (Skiff's kubelet takes eviction-hard, eviction-pressure-transition-period, container-log-max-size, container-log-max-files and max-pods)"),
+                    _ => throw new FormatException($"unknown flag \"{flag}\" (Skiff's kubelet takes eviction-hard, eviction-soft, eviction-soft-grace-period, eviction-max-pod-grace-period, eviction-pressure-transition-period, container-log-max-size, container-log-max-files and max-pods)"),
                 };
             }
             catch (FormatException e) { throw new FormatException($"--kubelet-arg {flag}: {e.Message}", e); }
         }
+        if (soft is not null || softGrace is not null)
+        {
+            try { args = args with { EvictionSoft = Kubelet.Eviction.EvictionThreshold.ParseSoft(soft ?? "", softGrace ?? "") }; }
+            catch (FormatException e) { throw new FormatException($"--kubelet-arg eviction-soft: {e.Message}", e); }
+        }
+        return args;
+    }
+
+    private static KubeletArgs Keep(ref string? slot, string value, KubeletArgs args)
+    {
+        slot = value;
         return args;
     }
 
@@ -101,6 +117,8 @@ public sealed record AgentSettings
 public sealed record KubeletArgs
 {
     public IReadOnlyList<Kubelet.Eviction.EvictionThreshold>? EvictionHard { get; init; }
+    public IReadOnlyList<Kubelet.Eviction.EvictionThreshold>? EvictionSoft { get; init; }
+    public long? EvictionMaxPodGracePeriodSeconds { get; init; }
     public TimeSpan? EvictionPressureTransitionPeriod { get; init; }
     public long? ContainerLogMaxSize { get; init; }
     public int? ContainerLogMaxFiles { get; init; }

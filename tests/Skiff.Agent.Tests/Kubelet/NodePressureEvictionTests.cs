@@ -76,6 +76,24 @@ public sealed class NodePressureEvictionTests(ITestOutputHelper output)
     public void Amounts_print_as_upstreams_quantities(long value, bool binary, string text) =>
         Assert.Equal(text, EvictionThreshold.FormatQuantity(value, binary));
 
+    [Fact]
+    public void Soft_thresholds_take_their_grace_periods_and_need_one_each()
+    {
+        var soft = EvictionThreshold.ParseSoft("memory.available<1Gi,nodefs.available<15%", "memory.available=1m30s,nodefs.available=2m");
+        Assert.Equal([TimeSpan.FromSeconds(90), TimeSpan.FromMinutes(2)], soft.Select(t => t.GracePeriod));
+        Assert.All(soft, t => Assert.False(t.IsHard));
+        Assert.All(EvictionThreshold.Defaults, t => Assert.True(t.IsHard));
+
+        Assert.Equal("grace period must be specified for the soft eviction threshold nodefs.available",
+            Assert.Throws<FormatException>(() => EvictionThreshold.ParseSoft("nodefs.available<15%", "memory.available=1m")).Message);
+        Assert.Equal("invalid eviction grace period syntax memory.available:1m, expected <signal>=<duration>",
+            Assert.Throws<FormatException>(() => EvictionThreshold.ParseSoft("memory.available<1Gi", "memory.available:1m")).Message);
+        Assert.Equal("duplicate eviction grace period specified for memory.available",
+            Assert.Throws<FormatException>(() => EvictionThreshold.ParseSoft("memory.available<1Gi", "memory.available=1m,memory.available=2m")).Message);
+        Assert.Equal("time: unknown unit \"x\" in duration \"1x\"",
+            Assert.Throws<FormatException>(() => EvictionThreshold.ParseSoft("memory.available<1Gi", "memory.available=1x")).Message);
+    }
+
     // ---- signals ----
 
     [Fact]
@@ -272,6 +290,38 @@ public sealed class NodePressureEvictionTests(ITestOutputHelper output)
         important.Status!.Phase = "Failed";
         Assert.Null(await h.SyncAsync(Observed(memoryFree: 50 * Mi), pods, T0 + TimeSpan.FromSeconds(30)));
         Assert.Equal(["uid-cheap", "uid-important"], h.Signalled);
+    }
+
+    [Fact]
+    public async Task A_soft_threshold_sets_its_condition_at_once_and_evicts_with_the_max_pod_grace_once_met_for_its_grace_period()
+    {
+        var evictions = new Evictions();
+        var soft = EvictionThreshold.ParseSoft("memory.available<500Mi", "memory.available=1m");
+        var evictor = new NodePressureEvictor([.. EvictionThreshold.Parse("memory.available<100Mi"), .. soft], TimeSpan.FromMinutes(5), evictions,
+            _ => { }, "n1", new TestLogger<NodePressureEvictor>(), maxPodGraceSeconds: 30);
+        var pod = P("p");
+        Task<IReadOnlyDictionary<string, PodUsage>> Usage(IReadOnlyList<Pod> _) =>
+            Task.FromResult<IReadOnlyDictionary<string, PodUsage>>(new Dictionary<string, PodUsage>());
+        var low = Observed(memoryFree: 400 * Mi);
+
+        Assert.Null(await evictor.SynchronizeAsync(low, [pod], Usage, T0));
+        Assert.Equal(["MemoryPressure"], evictor.Conditions);
+        Assert.Equal(new AdmissionRejection("Evicted", "The node had condition: [MemoryPressure]. "), evictor.Admit(P("new")));
+        Assert.Null(await evictor.SynchronizeAsync(low, [pod], Usage, T0.AddSeconds(50)));
+
+        // Recovered for a pass: the grace period starts again.
+        Assert.Null(await evictor.SynchronizeAsync(Observed(), [pod], Usage, T0.AddSeconds(55)));
+        Assert.Null(await evictor.SynchronizeAsync(low, [pod], Usage, T0.AddSeconds(60)));
+        Assert.Null(await evictor.SynchronizeAsync(low, [pod], Usage, T0.AddSeconds(110)));
+        Assert.Equal("uid-p", await evictor.SynchronizeAsync(low, [pod], Usage, T0.AddSeconds(120)));
+        Assert.Equal(30, evictions.GraceFor("uid-p"));
+        Assert.StartsWith("The node was low on resource: memory. Threshold quantity: 500Mi, available: 400Mi. ", evictions.MessageFor("uid-p"));
+
+        // A hard threshold evicts at once, with no grace of its own.
+        evictions.Forget("uid-p");
+        var other = P("q");
+        Assert.Equal("uid-q", await evictor.SynchronizeAsync(Observed(memoryFree: 50 * Mi), [other], Usage, T0.AddSeconds(130)));
+        Assert.Null(evictions.GraceFor("uid-q"));
     }
 
     [Fact]

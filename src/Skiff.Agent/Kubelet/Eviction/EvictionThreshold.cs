@@ -46,6 +46,11 @@ public static class EvictionSignals
 /// </summary>
 public sealed record EvictionThreshold(string Signal, long? Quantity, double? Percentage, string Text)
 {
+    /// <summary>How long the threshold must be met before it evicts: zero for a hard threshold, --eviction-soft-grace-period for a soft one.</summary>
+    public TimeSpan GracePeriod { get; init; }
+
+    public bool IsHard => GracePeriod == TimeSpan.Zero;
+
     /// <summary>Upstream's Linux defaults (DefaultEvictionHard).</summary>
     public static readonly IReadOnlyList<EvictionThreshold> Defaults = Parse("memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%,imagefs.inodesFree<5%");
 
@@ -90,6 +95,32 @@ public sealed record EvictionThreshold(string Signal, long? Quantity, double? Pe
             result.Add(new EvictionThreshold(signal, (long)Math.Ceiling(bytes), null, value));
         }
         return result;
+    }
+
+    /// <summary>
+    /// Upstream's --eviction-soft with --eviction-soft-grace-period ("memory.available=1m30s,..."): every soft
+    /// threshold needs a grace period.
+    /// </summary>
+    /// <exception cref="FormatException">Upstream's messages.</exception>
+    public static IReadOnlyList<EvictionThreshold> ParseSoft(string expression, string gracePeriods)
+    {
+        var graces = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        if (gracePeriods.Length > 0)
+        {
+            foreach (var statement in gracePeriods.Split(','))
+            {
+                var parts = statement.Split('=');
+                if (parts.Length != 2) throw new FormatException($"invalid eviction grace period syntax {statement}, expected <signal>=<duration>");
+                var signal = parts[0].Trim();
+                if (!EvictionSignals.All.Contains(signal)) throw new FormatException($"unsupported eviction signal {signal}");
+                var grace = GoDuration.Parse(parts[1].Trim());
+                if (grace < TimeSpan.Zero) throw new FormatException($"invalid eviction grace period specified: {parts[1]}, must be a positive value");
+                if (!graces.TryAdd(signal, grace)) throw new FormatException($"duplicate eviction grace period specified for {signal}");
+            }
+        }
+        return [.. Parse(expression).Select(t => graces.TryGetValue(t.Signal, out var g)
+            ? t with { GracePeriod = g }
+            : throw new FormatException($"grace period must be specified for the soft eviction threshold {t.Signal}"))];
     }
 
     /// <summary>The threshold as upstream's messages print it: a quantity as written, a percentage as the amount it is of <paramref name="capacity"/>.</summary>

@@ -9,7 +9,7 @@ namespace Skiff.Agent.Kubelet.Eviction;
 public sealed record AdmissionRejection(string Reason, string Message);
 
 /// <summary>
-/// Upstream's node-pressure eviction manager, for hard thresholds. Every monitoring period it observes the signals
+/// Upstream's node-pressure eviction manager. Every monitoring period it observes the signals
 /// (<see cref="NodeSignals"/>) and:
 /// <list type="bullet">
 /// <item>reports a node condition (MemoryPressure, DiskPressure, PIDPressure) while a threshold of its signals is met,
@@ -24,7 +24,9 @@ public sealed record AdmissionRejection(string Reason, string Message);
 /// Evicted). It then waits until that pod is stopped before it evicts another.</item>
 /// </list>
 /// Critical pods (priority ≥ system-cluster-critical's 2000000000, or static/mirror pods) are never evicted.
-/// Soft thresholds and minimum reclaim are not implemented. One loop calls <see cref="SynchronizeAsync"/>; <see cref="Conditions"/> and <see cref="Admit"/>
+/// A soft threshold (one with a grace period) sets its condition at once and evicts once it has been met for its
+/// whole grace period, stopping the pod with the max pod grace period instead of at once. Minimum reclaim is not
+/// implemented. One loop calls <see cref="SynchronizeAsync"/>; <see cref="Conditions"/> and <see cref="Admit"/>
 /// are safe from any thread.
 /// </summary>
 public sealed class NodePressureEvictor(
@@ -35,12 +37,14 @@ public sealed class NodePressureEvictor(
     string nodeName,
     ILogger<NodePressureEvictor> log,
     IKubeletEvents? events = null,
-    INodeReclaimer? reclaimer = null)
+    INodeReclaimer? reclaimer = null,
+    long maxPodGraceSeconds = 0)
 {
     public const int SystemCriticalPriority = 2_000_000_000;
     private const string MemoryPressureTaint = "node.kubernetes.io/memory-pressure";
     private static readonly string[] ConditionOrder = ["MemoryPressure", "DiskPressure", "PIDPressure"];
     private readonly Dictionary<string, DateTimeOffset> _conditionLastObserved = new(StringComparer.Ordinal);
+    private readonly Dictionary<EvictionThreshold, DateTimeOffset> _firstObserved = [];
     private volatile FrozenSet<string> _conditions = FrozenSet<string>.Empty;
     private string? _evicting;
 
@@ -100,20 +104,24 @@ public sealed class NodePressureEvictor(
         Func<IReadOnlyList<Pod>, Task<IReadOnlyDictionary<string, PodUsage>>> usage, DateTimeOffset now,
         Func<Task<IReadOnlyDictionary<string, SignalObservation>>>? observeAgain = null, CancellationToken ct = default)
     {
-        var met = thresholds.Where(t => observations.TryGetValue(t.Signal, out var o) && t.IsMet(o.Available, o.Capacity)).ToList();
+        var met = Met(observations);
         foreach (var t in met) _conditionLastObserved[EvictionSignals.Condition(t.Signal)] = now;
+        foreach (var t in _firstObserved.Keys.Except(met).ToList()) _firstObserved.Remove(t);
+        foreach (var t in met) _firstObserved.TryAdd(t, now);
         var conditions = _conditionLastObserved.Where(kv => now - kv.Value < pressureTransitionPeriod).Select(kv => kv.Key).ToFrozenSet(StringComparer.Ordinal);
         if (!conditions.SetEquals(_conditions))
             log.LogInformation("Node {Node}: pressure conditions now [{Conditions}]", nodeName, string.Join(" ", ConditionOrder.Where(conditions.Contains)));
         _conditions = conditions;
-        if (met.Count == 0) return null;
+        // A soft threshold sets its condition at once but evicts only once it has been met for its grace period.
+        var due = met.Where(t => now - _firstObserved[t] >= t.GracePeriod).ToList();
+        if (due.Count == 0) return null;
 
         var active = pods.Where(IsActive).ToList();
         if (_evicting is { } previous && evictions.MessageFor(previous) is not null && active.Any(p => PodNaming.Uid(p) == previous))
             return null; // upstream waits for the last evicted pod to be cleaned up before it evicts another
         _evicting = null;
 
-        var threshold = met.OrderBy(t => EvictionSignals.Priority(t.Signal)).First();
+        var threshold = due.OrderBy(t => EvictionSignals.Priority(t.Signal)).ThenBy(t => t.GracePeriod).First();
         var resource = EvictionSignals.Resource(threshold.Signal);
         var observed = observations[threshold.Signal];
         log.LogWarning("Node {Node}: {Signal} is {Available}, under its threshold {Threshold}: attempting to reclaim {Resource}",
@@ -124,7 +132,7 @@ public sealed class NodePressureEvictor(
         {
             var freed = await reclaimer.ReclaimAsync(ct).ConfigureAwait(false);
             observations = await observeAgain().ConfigureAwait(false);
-            var stillMet = thresholds.Where(t => observations.TryGetValue(t.Signal, out var o) && t.IsMet(o.Available, o.Capacity)).ToList();
+            var stillMet = Met(observations);
             log.LogInformation("Node {Node}: reclaimed {Containers} dead container(s) and {Images} unused image(s) ({Bytes} bytes)",
                 nodeName, freed.Containers, freed.Images, freed.ImageBytes);
             if (stillMet.Count == 0)
@@ -132,7 +140,9 @@ public sealed class NodePressureEvictor(
                 log.LogInformation("Node {Node}: able to reduce {Resource} pressure without evicting pods", nodeName, resource);
                 return null;
             }
-            threshold = stillMet.OrderBy(t => EvictionSignals.Priority(t.Signal)).First();
+            if (stillMet.Intersect(due).OrderBy(t => EvictionSignals.Priority(t.Signal)).ThenBy(t => t.GracePeriod).FirstOrDefault() is not { } next)
+                return null; // what is still met has not been met for its grace period yet
+            threshold = next;
             resource = EvictionSignals.Resource(threshold.Signal);
             observed = observations[threshold.Signal];
         }
@@ -148,12 +158,15 @@ public sealed class NodePressureEvictor(
         var victim = ranked[0];
         var uid = PodNaming.Uid(victim);
         var message = Message(threshold, observed, victim, used.GetValueOrDefault(uid) ?? PodUsage.None);
-        if (!evictions.Add(uid, message)) return null;
+        if (!evictions.Add(uid, message, threshold.IsHard ? null : maxPodGraceSeconds)) return null;
         log.LogInformation("Node {Node}: evicting pod {Pod} to reclaim {Resource}", nodeName, PodNaming.FullName(victim), resource);
         _evicting = uid;
         signal(uid);
         return uid;
     }
+
+    private List<EvictionThreshold> Met(IReadOnlyDictionary<string, SignalObservation> observations) =>
+        thresholds.Where(t => observations.TryGetValue(t.Signal, out var o) && t.IsMet(o.Available, o.Capacity)).ToList();
 
     /// <summary>Upstream's ranking for the signal's resource; the first pod is evicted first.</summary>
     public static List<Pod> Rank(string signal, IReadOnlyList<Pod> pods, Func<string, PodUsage> usage)
