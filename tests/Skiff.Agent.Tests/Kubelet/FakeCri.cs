@@ -35,10 +35,14 @@ public sealed class FakeCri : IAsyncDisposable
     /// <summary>When set, ExecSync fails with this status and detail; else it succeeds with exit code 0.</summary>
     public (GrpcStatusCode Code, string Detail)? ExecSyncError { get; set; }
 
+    /// <summary>When set, each RunPodSandbox awaits it before the runtime acts (to hold sandbox starts in flight).</summary>
+    public Func<Task>? BeforeRunSandbox { get; set; }
+
     /// <summary>The cgroup_parent of each RunPodSandbox and CreateContainer request's sandbox config, in order.</summary>
     public List<(string Call, string CgroupParent)> CgroupParents { get; } = [];
 
     public ContainerRuntimeManager Runtime { get; private set; } = null!;
+    public RuntimeServiceClient Client => new(_client);
     public ImageServiceClient ImageService { get; private set; } = null!;
 
     public static async Task<FakeCri> StartAsync()
@@ -46,7 +50,7 @@ public sealed class FakeCri : IAsyncDisposable
         var cri = new FakeCri();
         cri._server = await FakeGrpcServer.StartAsync((app, _) => cri.Map(app));
         cri._client = new UnixGrpcClient(cri._server.SocketPath);
-        cri.Runtime = new ContainerRuntimeManager(new RuntimeServiceClient(cri._client), new TestLogger<ContainerRuntimeManager>());
+        cri.Runtime = new ContainerRuntimeManager(cri.Client, new TestLogger<ContainerRuntimeManager>());
         cri.ImageService = new ImageServiceClient(cri._client);
         return cri;
     }
@@ -202,6 +206,7 @@ public sealed class FakeCri : IAsyncDisposable
         app.MapPost("/runtime.v1." + method, async (HttpContext ctx) =>
         {
             var request = parser.ParseFrom(await FakeGrpcServer.ReadRequestAsync(ctx));
+            if (request is RunPodSandboxRequest && BeforeRunSandbox is { } before) await before();
             TResponse response;
             try
             {
