@@ -56,10 +56,7 @@ public sealed class AgentJoinTests(ControlPlaneFixture f) : IClassFixture<Contro
     public async Task AnAgentJoinsWithTheTokenRegistersReadyAndRunsAScheduledPod()
     {
         await using var agent = new SkiffAgent(S);
-        agent.Start();
-        await Node.WaitAsync(async () => agent.Process!.HasExited || await Node.NodeReadyAsync(S, agent.NodeName), TimeSpan.FromSeconds(90),
-            $"node {agent.NodeName} to join and be Ready", S);
-        Assert.False(agent.Process!.HasExited, $"the agent exited:\n{agent.Log}");
+        await agent.StartAndWaitReadyAsync();
 
         // A worker: no control-plane role, its own address, its kubelet API reachable through the API server.
         var node = JsonNode.Parse(await Kubectl.OkAsync(S, "get", "node", agent.NodeName, "-o", "json"))!;

@@ -19,10 +19,7 @@ public sealed class KubeletArgTests(ControlPlaneFixture f) : IClassFixture<Contr
             // More memory than any machine has must stay available: the threshold is met on every pass.
             ExtraArgs = ["--kubelet-arg", "eviction-hard=memory.available<1000Ti", "--node-taint", "skiff.test/pressure=true:NoSchedule"],
         };
-        agent.Start();
-        await Node.WaitAsync(async () => agent.Process!.HasExited || await Node.NodeReadyAsync(S, agent.NodeName), TimeSpan.FromSeconds(90),
-            $"node {agent.NodeName} to join and be Ready", S);
-        Assert.False(agent.Process!.HasExited, $"the agent exited:\n{agent.Log}");
+        await agent.StartAndWaitReadyAsync();
 
         // The condition, with upstream's reason; the other pressures stay False.
         string Condition(JsonNode node, string type) =>
@@ -99,10 +96,7 @@ public sealed class KubeletArgTests(ControlPlaneFixture f) : IClassFixture<Contr
         {
             ExtraArgs = ["--kubelet-arg", "eviction-hard=nodefs.available<1000Pi", "--node-taint", "skiff.test/pressure=true:NoSchedule"],
         };
-        agent.Start();
-        await Node.WaitAsync(async () => agent.Process!.HasExited || await Node.NodeReadyAsync(S, agent.NodeName), TimeSpan.FromSeconds(90),
-            $"node {agent.NodeName} to join and be Ready", S);
-        Assert.False(agent.Process!.HasExited, $"the agent exited:\n{agent.Log}");
+        await agent.StartAndWaitReadyAsync();
         await Node.WaitAsync(async () => await Kubectl.OkAsync(S, "get", "node", agent.NodeName, "-o",
             "jsonpath={.status.conditions[?(@.type==\"DiskPressure\")].status}") == "True", Node.Patience, "DiskPressure to be True", S);
 
@@ -142,10 +136,7 @@ public sealed class KubeletArgTests(ControlPlaneFixture f) : IClassFixture<Contr
             ExtraArgs = ["--kubelet-arg", "container-log-max-size=4Ki", "--kubelet-arg", "container-log-max-files=3",
                 "--node-taint", "skiff.test/logs=true:NoSchedule"],
         };
-        agent.Start();
-        await Node.WaitAsync(async () => agent.Process!.HasExited || await Node.NodeReadyAsync(S, agent.NodeName), TimeSpan.FromSeconds(90),
-            $"node {agent.NodeName} to join and be Ready", S);
-        Assert.False(agent.Process!.HasExited, $"the agent exited:\n{agent.Log}");
+        await agent.StartAndWaitReadyAsync();
 
         var ns = "logs-" + Guid.NewGuid().ToString("N")[..6];
         await Kubectl.OkAsync(S, "create", "namespace", ns);

@@ -49,6 +49,15 @@ public sealed class SkiffAgent : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>Starts the agent and waits for its node to be Ready; fails with the agent's log if it exits first.</summary>
+    public async Task StartAndWaitReadyAsync()
+    {
+        Start();
+        await Node.WaitAsync(async () => _process!.HasExited || await Node.NodeReadyAsync(Server, NodeName), TimeSpan.FromSeconds(90),
+            $"node {NodeName} to join and be Ready", Server);
+        Xunit.Assert.False(_process!.HasExited, $"the agent exited:\n{Log}");
+    }
+
     /// <summary>Waits for the process to exit by itself (an agent that is refused); its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
