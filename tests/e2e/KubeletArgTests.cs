@@ -5,7 +5,8 @@ namespace Skiff.E2E;
 /// <summary>
 /// What <c>--kubelet-arg</c> sets, each on a real agent of its own joined to this class's control plane (its node
 /// tainted, so that nothing else is scheduled there): node-pressure eviction, with hard thresholds met from the start
-/// (the node reports the pressure, refuses pods and evicts the ones it started), and container log rotation.
+/// (the node reports the pressure, refuses pods and evicts the ones it started), image garbage collection and
+/// container log rotation.
 /// </summary>
 public sealed class KubeletArgTests(ControlPlaneFixture f) : IClassFixture<ControlPlaneFixture>
 {
@@ -125,7 +126,7 @@ public sealed class KubeletArgTests(ControlPlaneFixture f) : IClassFixture<Contr
         Assert.Equal(0, code);
         Assert.Contains("docker.io/library/busybox:latest", images);
         Assert.Contains("localhost/skiff/pause:1.0", images);
-        Assert.DoesNotContain("removed unused image", agent.Log);
+        Assert.DoesNotContain("Removing image", agent.Log);
     }
 
     [Fact]
@@ -174,12 +175,83 @@ public sealed class KubeletArgTests(ControlPlaneFixture f) : IClassFixture<Contr
     }
 
     [Fact]
+    public async Task OverTheHighThresholdImageGcRemovesUnusedImagesAndKeepsThoseInUseAndTheAirGapOnes()
+    {
+        await using var agent = new SkiffAgent(S)
+        {
+            // Every disk is more than 1 % full: each collection must free space, and an image may go as soon as it is seen.
+            ExtraArgs = ["--kubelet-arg", "image-gc-high-threshold=1", "--kubelet-arg", "image-gc-low-threshold=0",
+                "--kubelet-arg", "minimum-image-ttl-duration=0s", "--node-taint", "skiff.test/imagegc=true:NoSchedule"],
+        };
+        await agent.StartAndWaitReadyAsync();
+        // The collection at start: only the sandbox and air-gap images are there, and they are pinned, so it frees nothing.
+        await Node.WaitAsync(() => Task.FromResult(agent.Log.Contains("Image garbage collection failed once")), Node.Patience, "the first image collection", S);
+        Assert.DoesNotContain("Removing image", agent.Log);
+
+        // Two images of the test's own: a pod runs one, nothing uses the other.
+        var socket = Path.Combine(agent.DataDir, "agent", "containerd", "containerd.sock");
+        var work = Path.Combine(agent.DataDir, "test-images");
+        Directory.CreateDirectory(work);
+        File.WriteAllText(Path.Combine(work, "note"), "nothing runs this image\n");
+        OciArchive.Write(Path.Combine(work, "unused.tar"), "docker.io/skiff-e2e/unused:1", new Dictionary<string, string> { ["etc/note"] = Path.Combine(work, "note") }, ["/bin/true"]);
+        OciArchive.Write(Path.Combine(work, "in-use.tar"), "docker.io/skiff-e2e/in-use:1", new Dictionary<string, string> { ["bin/busybox"] = "/bin/busybox" },
+            ["/bin/busybox", "sleep", "3600"]);
+        foreach (var archive in new[] { "unused.tar", "in-use.tar" })
+        {
+            var (code, output) = await Processes.RunAsync("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "import", Path.Combine(work, archive)], TimeSpan.FromSeconds(60));
+            Assert.True(code == 0, output);
+        }
+        var ns = "imagegc-" + Guid.NewGuid().ToString("N")[..6];
+        await Kubectl.OkAsync(S, "create", "namespace", ns);
+        await Node.ApplyAsync(S, ns, $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: runs-it }
+            spec:
+              nodeName: {{agent.NodeName}}
+              containers:
+              - { name: main, image: "docker.io/skiff-e2e/in-use:1", imagePullPolicy: Never }
+            """);
+        var before = await Node.WaitForPodAsync(S, ns, "runs-it", p => Node.Phase(p) == "Running", "Running");
+        var containerId = before["status"]!["containerStatuses"]![0]!["containerID"]!.GetValue<string>();
+
+        // Upstream's next collection is 5 minutes on; a restart runs one at once, once the air-gap images are named again.
+        await agent.StopAsync();
+        agent.Start();
+        await Node.WaitAsync(() => Task.FromResult(agent.Log.Contains("Removing image docker.io/skiff-e2e/unused:1")), Node.Patience, "the unused image's removal", S);
+        await Node.WaitAsync(async () =>
+        {
+            var events = await Kubectl.OkAsync(S, "get", "events", "-n", "default", "--field-selector", $"involvedObject.name={agent.NodeName},reason=FreeDiskSpaceFailed",
+                "-o", "jsonpath={range .items[*]}{.type} {.message}{\"\\n\"}{end}");
+            return events.Contains("Warning Failed to garbage collect required amount of images. Attempted to free ");
+        }, Node.Patience, "the node's FreeDiskSpaceFailed event", S); // down to 0 % cannot be reached
+
+        var (listed, images) = await Processes.RunAsync("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "ls", "-q"], TimeSpan.FromSeconds(30));
+        Assert.Equal(0, listed);
+        Assert.DoesNotContain("docker.io/skiff-e2e/unused:1", images);
+        Assert.Contains("docker.io/skiff-e2e/in-use:1", images);
+        Assert.Contains("docker.io/library/busybox:latest", images);
+        Assert.Contains("localhost/skiff/pause:1.0", images);
+        Assert.DoesNotContain("Removing image docker.io/skiff-e2e/in-use:1", agent.Log);
+
+        // The pod ran on through the restart.
+        var after = await Node.WaitForPodAsync(S, ns, "runs-it", p => Node.Phase(p) == "Running", "Running");
+        Assert.Equal(containerId, after["status"]!["containerStatuses"]![0]!["containerID"]!.GetValue<string>());
+        Assert.Equal(0, after["status"]!["containerStatuses"]![0]!["restartCount"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task AKubeletArgSkiffDoesNotHaveOrABadThresholdIsRefusedBeforeAnythingStarts()
     {
         var (code, output) = await Processes.RunAsync(SkiffServer.Binary,
-            ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "image-gc-high-threshold=90"], TimeSpan.FromSeconds(30));
+            ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "cpu-manager-policy=static"], TimeSpan.FromSeconds(30));
         Assert.NotEqual(0, code);
-        Assert.Contains("--kubelet-arg image-gc-high-threshold: unknown flag \"image-gc-high-threshold\"", output);
+        Assert.Contains("--kubelet-arg cpu-manager-policy: unknown flag \"cpu-manager-policy\"", output);
+
+        (code, output) = await Processes.RunAsync(SkiffServer.Binary,
+            ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "image-gc-low-threshold=90"], TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, code);
+        Assert.Contains("--kubelet-arg: invalid configuration: imageGCLowThresholdPercent (--image-gc-low-threshold) 90 must be less than imageGCHighThresholdPercent (--image-gc-high-threshold) 85", output);
 
         (code, output) = await Processes.RunAsync(SkiffServer.Binary,
             ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "eviction-hard=memory.available<1Gi,memory.available<2Gi"], TimeSpan.FromSeconds(30));

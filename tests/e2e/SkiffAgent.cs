@@ -42,6 +42,7 @@ public sealed class SkiffAgent : IAsyncDisposable
         foreach (var a in ExtraArgs) psi.ArgumentList.Add(a);
         if (Token is null) { psi.ArgumentList.Add("--token-file"); psi.ArgumentList.Add(Path.Combine(Server.DataDir, "server", "token")); }
         else { psi.ArgumentList.Add("--token"); psi.ArgumentList.Add(Token); }
+        _process?.Dispose();
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
@@ -56,6 +57,16 @@ public sealed class SkiffAgent : IAsyncDisposable
         await Node.WaitAsync(async () => _process!.HasExited || await Node.NodeReadyAsync(Server, NodeName), TimeSpan.FromSeconds(90),
             $"node {NodeName} to join and be Ready", Server);
         Xunit.Assert.False(_process!.HasExited, $"the agent exited:\n{Log}");
+    }
+
+    /// <summary>Stops the agent as a service manager would (SIGTERM) and waits for it; its pods, data dir and images stay, for a <see cref="Start"/> again.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not { HasExited: false } process) return;
+        var (code, output) = await Processes.RunAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+        Xunit.Assert.True(code == 0, output);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cts.Token);
     }
 
     /// <summary>Waits for the process to exit by itself (an agent that is refused); its exit code.</summary>

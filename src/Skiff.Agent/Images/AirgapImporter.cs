@@ -29,6 +29,13 @@ public sealed class AirgapImporter(string imagesDir, IImageArchiveLoader loader,
     /// </summary>
     public IReadOnlyCollection<string> ImportedImages => [.. _imported.Keys];
 
+    /// <summary>Completes once the first scan at start is over (whatever it imported): until then <see cref="ImportedImages"/> is incomplete.</summary>
+    public Task FirstScan => _firstScan.Task;
+
+    public bool FirstScanDone => _firstScan.Task.IsCompleted;
+
+    private readonly TaskCompletionSource _firstScan = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public static bool IsArchive(string path) =>
         path.EndsWith(".tar", StringComparison.OrdinalIgnoreCase) || CtrImageLoader.IsGzip(path);
 
@@ -96,12 +103,14 @@ public sealed class AirgapImporter(string imagesDir, IImageArchiveLoader loader,
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
+                _firstScan.TrySetResult();
                 return;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 logger.LogWarning(e, "Scanning {Dir} failed", imagesDir);
             }
+            _firstScan.TrySetResult();
             var wait = PendingSettle ? SettleTime : PollInterval;
             try
             {

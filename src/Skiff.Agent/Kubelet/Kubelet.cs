@@ -52,11 +52,14 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
         events.Record(KubeletEvents.NodeRef(options.NodeName), EventTypes.Normal, EventReasons.Starting, "Starting kubelet.");
         PodWorkers? workers = null;
         var evictions = new Evictions();
+        var signals = new NodeSignals(agent.DataDir, node.Images);
+        var imageGc = new ImageGc.ImageGarbageCollector(node.Runtime, node.Images, () => node.PinnedImages,
+            async c => (await signals.ObserveAsync(c).ConfigureAwait(false)).GetValueOrDefault(EvictionSignals.ImageFsAvailable),
+            options.ImageGc, options.NodeName, loggers.CreateLogger<ImageGc.ImageGarbageCollector>(), events);
         var pressure = new NodePressureEvictor([.. options.EvictionHard, .. options.EvictionSoft], options.EvictionPressureTransitionPeriod, evictions,
             uid => workers?.Signal(uid), options.NodeName, loggers.CreateLogger<NodePressureEvictor>(), events,
-            new NodeReclaimer(node.Runtime, node.Images, () => node.PinnedImages, loggers.CreateLogger<NodeReclaimer>()),
+            new NodeReclaimer(node.Runtime, imageGc, loggers.CreateLogger<NodeReclaimer>()),
             options.EvictionMaxPodGracePeriodSeconds);
-        var signals = new NodeSignals(agent.DataDir, node.Images);
         var reporter = new NodeStatusReporter(client, node.Runtime, options, machine, hostIp, loggers.CreateLogger<NodeStatusReporter>(), events,
             () => pressure.Conditions);
         var lease = new LeaseRenewer(client, options, () => registered.Metadata?.Uid, loggers.CreateLogger<LeaseRenewer>());
@@ -121,6 +124,12 @@ public sealed class Kubelet(KubeClient client, NodeRuntime node, AgentOptions ag
         background.Add(Task.Run(() => logs.RunAsync(options.ContainerLogMonitorInterval, ct), CancellationToken.None));
         var usage = new PodUsageReader(node.Runtime, agent.Paths, cgroups, cgroups is PodCgroups ? CgroupFs.Detect() : null);
         background.Add(Task.Run(() => pressure.RunAsync(signals, pods.Store.List, usage, options.EvictionMonitoringPeriod, ct), CancellationToken.None));
+        background.Add(Task.Run(async () =>
+        {
+            // The first collection runs at once, as upstream's, but only once the air-gap images are named again.
+            await node.ImagesScanned.WaitAsync(ct).ConfigureAwait(false);
+            await imageGc.RunAsync(ct).ConfigureAwait(false);
+        }, CancellationToken.None));
         try { await Task.WhenAll(background).ConfigureAwait(false); }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }

@@ -34,6 +34,9 @@ public static class EventReasons
     public const string Starting = "Starting";
     public const string DeadlineExceeded = "DeadlineExceeded";
     public const string Evicted = "Evicted";
+    public const string FreeDiskSpaceFailed = "FreeDiskSpaceFailed";
+    public const string ImageGCFailed = "ImageGCFailed";
+    public const string InvalidDiskCapacity = "InvalidDiskCapacity";
 }
 
 public static class EventTypes

@@ -1,3 +1,4 @@
+using Skiff.Agent.Kubelet.ImageGc;
 using Skiff.Api.Models.Core.V1;
 
 namespace Skiff.Agent.Kubelet;
@@ -59,6 +60,9 @@ public sealed record KubeletOptions
 
     /// <summary>How long a pressure condition stays True after its threshold was last met (upstream's --eviction-pressure-transition-period).</summary>
     public TimeSpan EvictionPressureTransitionPeriod { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>When unused images are removed (--image-gc-high-threshold, --image-gc-low-threshold, --minimum-image-ttl-duration).</summary>
+    public ImageGcPolicy ImageGc { get; init; } = ImageGcPolicy.Default;
 
     /// <summary>When a container's log file is rotated and how many files are kept (--container-log-max-size, --container-log-max-files).</summary>
     public Logs.LogRotationPolicy ContainerLogs { get; init; } = Logs.LogRotationPolicy.Default;

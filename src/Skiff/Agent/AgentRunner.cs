@@ -57,6 +57,7 @@ public static class AgentRunner
             EvictionSoft = settings.KubeletArgs.EvictionSoft ?? [],
             EvictionMaxPodGracePeriodSeconds = settings.KubeletArgs.EvictionMaxPodGracePeriodSeconds ?? 0,
             EvictionPressureTransitionPeriod = settings.KubeletArgs.EvictionPressureTransitionPeriod ?? TimeSpan.FromMinutes(5),
+            ImageGc = settings.KubeletArgs.ImageGc(),
             ContainerLogs = new Logs.LogRotationPolicy(settings.KubeletArgs.ContainerLogMaxSize ?? Logs.LogRotationPolicy.Default.MaxSizeBytes,
                 settings.KubeletArgs.ContainerLogMaxFiles ?? Logs.LogRotationPolicy.Default.MaxFiles),
         }, loggers, volumes, known);

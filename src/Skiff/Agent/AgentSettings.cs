@@ -26,7 +26,8 @@ public sealed record AgentSettings
     /// <summary>
     /// "flag=value" items of k3s's --kubelet-arg (a leading "--" is allowed). Skiff's kubelet takes eviction-hard,
     /// eviction-soft, eviction-soft-grace-period, eviction-max-pod-grace-period, eviction-pressure-transition-period,
-    /// container-log-max-size, container-log-max-files and max-pods; any other flag is refused rather than ignored.
+    /// container-log-max-size, container-log-max-files, image-gc-high-threshold, image-gc-low-threshold,
+    /// minimum-image-ttl-duration and max-pods; any other flag is refused rather than ignored.
     /// </summary>
     public static KubeletArgs ParseKubeletArgs(IEnumerable<string> items)
     {
@@ -50,9 +51,12 @@ public sealed record AgentSettings
                     "container-log-max-size" => args with { ContainerLogMaxSize = PositiveQuantity(value) },
                     "container-log-max-files" => args with { ContainerLogMaxFiles = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var files) && files > 1
                         ? files : throw new FormatException($"\"{value}\" is not a number greater than 1") },
+                    "image-gc-high-threshold" => args with { ImageGcHighThresholdPercent = Kubelet.ImageGc.ImageGcPolicy.ParsePercent(value) },
+                    "image-gc-low-threshold" => args with { ImageGcLowThresholdPercent = Kubelet.ImageGc.ImageGcPolicy.ParsePercent(value) },
+                    "minimum-image-ttl-duration" => args with { MinimumImageTtl = NonNegative(Kubelet.GoDuration.Parse(value)) },
                     "max-pods" => args with { MaxPods = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
                         ? n : throw new FormatException($"\"{value}\" is not a positive number") },
-                    _ => throw new FormatException($"unknown flag \"{flag}\" (Skiff's kubelet takes eviction-hard, eviction-soft, eviction-soft-grace-period, eviction-max-pod-grace-period, eviction-pressure-transition-period, container-log-max-size, container-log-max-files and max-pods)"),
+                    _ => throw new FormatException($"unknown flag \"{flag}\" (Skiff's kubelet takes {Taken})"),
                 };
             }
             catch (FormatException e) { throw new FormatException($"--kubelet-arg {flag}: {e.Message}", e); }
@@ -62,8 +66,13 @@ public sealed record AgentSettings
             try { args = args with { EvictionSoft = Kubelet.Eviction.EvictionThreshold.ParseSoft(soft ?? "", softGrace ?? "") }; }
             catch (FormatException e) { throw new FormatException($"--kubelet-arg eviction-soft: {e.Message}", e); }
         }
+        try { args.ImageGc().Validated(); }
+        catch (FormatException e) { throw new FormatException($"--kubelet-arg: {e.Message}", e); }
         return args;
     }
+
+    private const string Taken = "eviction-hard, eviction-soft, eviction-soft-grace-period, eviction-max-pod-grace-period, eviction-pressure-transition-period, "
+        + "container-log-max-size, container-log-max-files, image-gc-high-threshold, image-gc-low-threshold, minimum-image-ttl-duration and max-pods";
 
     private static KubeletArgs Keep(ref string? slot, string value, KubeletArgs args)
     {
@@ -123,4 +132,15 @@ public sealed record KubeletArgs
     public long? ContainerLogMaxSize { get; init; }
     public int? ContainerLogMaxFiles { get; init; }
     public int? MaxPods { get; init; }
+    public int? ImageGcHighThresholdPercent { get; init; }
+    public int? ImageGcLowThresholdPercent { get; init; }
+    public TimeSpan? MinimumImageTtl { get; init; }
+
+    /// <summary>The image garbage collection policy: upstream's defaults where a flag was not given.</summary>
+    public Kubelet.ImageGc.ImageGcPolicy ImageGc() => new()
+    {
+        HighThresholdPercent = ImageGcHighThresholdPercent ?? Kubelet.ImageGc.ImageGcPolicy.Default.HighThresholdPercent,
+        LowThresholdPercent = ImageGcLowThresholdPercent ?? Kubelet.ImageGc.ImageGcPolicy.Default.LowThresholdPercent,
+        MinAge = MinimumImageTtl ?? Kubelet.ImageGc.ImageGcPolicy.Default.MinAge,
+    };
 }

@@ -15,7 +15,7 @@ internal sealed class AgentFlags
     public Option<string[]> NodeTaint { get; } = new("--node-taint") { Description = "(agent/node) Registering kubelet with set of taints (key=value:Effect)", AllowMultipleArgumentsPerToken = false };
     public Option<string> ContainerRuntimeEndpoint { get; } = new("--container-runtime-endpoint") { Description = "(agent/runtime) Disable the embedded containerd and use the CRI socket at the given path" };
     public Option<int?> KubeletPort { get; } = new("--kubelet-port") { Description = "(agent) Port of the kubelet API (default 10250; 0 picks a free port)" };
-    public Option<string[]> KubeletArg { get; } = new("--kubelet-arg") { Description = "(agent/flags) Customized flag for kubelet process (eviction-hard, eviction-soft, eviction-soft-grace-period, eviction-max-pod-grace-period, eviction-pressure-transition-period, container-log-max-size, container-log-max-files, max-pods)", AllowMultipleArgumentsPerToken = false };
+    public Option<string[]> KubeletArg { get; } = new("--kubelet-arg") { Description = "(agent/flags) Customized flag for kubelet process (eviction-hard, eviction-soft, eviction-soft-grace-period, eviction-max-pod-grace-period, eviction-pressure-transition-period, container-log-max-size, container-log-max-files, image-gc-high-threshold, image-gc-low-threshold, minimum-image-ttl-duration, max-pods)", AllowMultipleArgumentsPerToken = false };
     public Option<string> CniBridge { get; } = new("--cni-bridge") { Description = "(agent/networking) Name of the pods' bridge (default cni0)" };
 
     public Option<string> PrivateRegistry { get; } = new("--private-registry") { Description = $"(agent/runtime) Private registry configuration file (default: {RegistriesFile.DefaultPath} when it exists)" };

@@ -142,10 +142,12 @@ public sealed class AirgapImporterTests
             PollInterval = TimeSpan.FromMinutes(10), // only the watcher can notice the new file in time
         };
         using var cts = new CancellationTokenSource();
+        Assert.False(importer.FirstScanDone);
         var run = importer.RunAsync(cts.Token);
         try
         {
             await Eventually.WaitAsync(() => loader.Loaded.Contains("first.tar"), TimeSpan.FromSeconds(20), "the import at start");
+            await Eventually.WaitAsync(() => importer.FirstScanDone, TimeSpan.FromSeconds(20), "the first scan to be over");
 
             File.WriteAllText(dir.Combine("second.tar"), "y");
 

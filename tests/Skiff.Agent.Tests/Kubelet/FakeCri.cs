@@ -28,6 +28,16 @@ public sealed class FakeCri : IAsyncDisposable
     /// <summary>Images the runtime has (by name); pulls of others fail unless <see cref="PullSucceeds"/>.</summary>
     public HashSet<string> Images { get; } = [];
     public bool PullSucceeds { get; set; }
+    /// <summary>Image sizes by name (ListImages, ImageStatus); 4,269,694 bytes for any other.</summary>
+    public Dictionary<string, ulong> ImageSizes { get; } = [];
+    /// <summary>Images the runtime itself reports as pinned.</summary>
+    public HashSet<string> PinnedImages { get; } = [];
+    /// <summary>Images whose RemoveImage fails.</summary>
+    public HashSet<string> UnremovableImages { get; } = [];
+    /// <summary>Every RemoveImage call's image, in order.</summary>
+    public List<string> RemovedImages { get; } = [];
+    /// <summary>How many ListImages calls were answered.</summary>
+    public int ImageListings { get; private set; }
     /// <summary>When set, RunPodSandbox fails with this detail.</summary>
     public string? RunSandboxError { get; set; }
     /// <summary>When set, StartContainer fails with this detail.</summary>
@@ -53,6 +63,23 @@ public sealed class FakeCri : IAsyncDisposable
         cri.Runtime = new ContainerRuntimeManager(cri.Client, new TestLogger<ContainerRuntimeManager>());
         cri.ImageService = new ImageServiceClient(cri._client);
         return cri;
+    }
+
+    /// <summary>Adds a container of <paramref name="image"/> in <paramref name="state"/>, in a sandbox of its own; its ID.</summary>
+    public string AddContainer(string name, string image, ContainerState state)
+    {
+        lock (_lock)
+        {
+            var sandbox = new Sandbox { Id = NextId("s"), Config = new PodSandboxConfig { Metadata = new PodSandboxMetadata { Name = name, Uid = name } }, CreatedAt = Now() };
+            _sandboxes.Add(sandbox);
+            var c = new Ctr
+            {
+                Id = NextId("c"), SandboxId = sandbox.Id, State = state, CreatedAt = Now(),
+                Config = new ContainerConfig { Metadata = new ContainerMetadata { Name = name }, Image = new ImageSpec { Image = image } },
+            };
+            _containers.Add(c);
+            return c.Id;
+        }
     }
 
     /// <summary>Every running container named <paramref name="name"/> exits with <paramref name="code"/> now.</summary>
@@ -191,6 +218,22 @@ public sealed class FakeCri : IAsyncDisposable
         {
             var name = r.Image.Image.StartsWith("sha256:", StringComparison.Ordinal) ? r.Image.Image[7..] : r.Image.Image;
             return Images.Contains(name) ? new ImageStatusResponse { Image = new Image { Id = "sha256:" + name, Size = 4_269_694 } } : new ImageStatusResponse();
+        });
+        Unary(app, "ImageService/ListImages", ListImagesRequest.Parser, r =>
+        {
+            ImageListings++;
+            var response = new ListImagesResponse();
+            foreach (var name in Images.Order(StringComparer.Ordinal))
+                response.Images.Add(new Image { Id = "sha256:" + name, RepoTags = { name }, Size = ImageSizes.GetValueOrDefault(name, 4_269_694UL), Pinned = PinnedImages.Contains(name) });
+            return response;
+        });
+        Unary(app, "ImageService/RemoveImage", RemoveImageRequest.Parser, r =>
+        {
+            var name = r.Image.Image.StartsWith("sha256:", StringComparison.Ordinal) ? r.Image.Image[7..] : r.Image.Image;
+            RemovedImages.Add(name);
+            if (UnremovableImages.Contains(name)) throw new Failure(GrpcStatusCode.Unknown, $"image {name} is held by the runtime");
+            Images.Remove(name);
+            return new RemoveImageResponse();
         });
         Unary(app, "ImageService/PullImage", PullImageRequest.Parser, r =>
         {

@@ -440,8 +440,10 @@ public sealed class NodePressureEvictionTests(ITestOutputHelper output)
             I("sha256:runtime-pinned", "registry.k8s.io/pause:3.9", pinned: true),
         };
         var left = containers.Where(c => c.Id is "a2" or "s0" or "b1");
-        var unused = NodeReclaimer.UnusedImages(images, left, new HashSet<string> { "localhost/skiff/pause:1.0", "docker.io/library/busybox:latest" });
-        Assert.Equal(["sha256:stale"], unused.Select(i => i.Id)); // sha256:old is still used by b1, side by s0
+        var records = new Skiff.Agent.Kubelet.ImageGc.ImageRecords();
+        var inUse = records.Observe(images, left, new HashSet<string> { "localhost/skiff/pause:1.0", "docker.io/library/busybox:latest" }, T0);
+        Assert.Equal(["sha256:app", "sha256:old"], inUse.Order()); // sha256:old is still used by b1 (exited), app by a2
+        Assert.Equal(["sha256:stale"], records.EvictionOrder(inUse).Select(i => i.Id));
     }
 
     // ---- the node's status ----
