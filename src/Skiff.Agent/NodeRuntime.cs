@@ -35,15 +35,15 @@ public sealed class NodeRuntime : IAsyncDisposable
     /// <summary>Null when the runtime is external.</summary>
     public ContainerdSupervisor? Supervisor { get; }
 
+    /// <summary>Completes when <see cref="PinnedImages"/> is known: at once for an external runtime, else after the first air-gap scan.</summary>
+    public Task ImagesScanned => _importer?.FirstScan ?? Task.CompletedTask;
+
     /// <summary>
     /// Images garbage collection must keep: the sandbox (pause) image and every air-gap image imported. Null, so that
     /// no image is removed, for an external runtime, whose sandbox image Skiff does not know, and until the first
     /// scan of the air-gap images dir is over: after a restart the images are in the runtime before the importer has
     /// named them again.
     /// </summary>
-    /// <summary>Completes when <see cref="PinnedImages"/> is known: at once for an external runtime, else after the first air-gap scan.</summary>
-    public Task ImagesScanned => _importer?.FirstScan ?? Task.CompletedTask;
-
     public IReadOnlySet<string>? PinnedImages =>
         _sandboxImage is null || _importer is { FirstScanDone: false }
             ? null
