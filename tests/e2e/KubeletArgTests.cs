@@ -18,7 +18,8 @@ public sealed class KubeletArgTests(ControlPlaneFixture f) : IClassFixture<Contr
         await using var agent = new SkiffAgent(S)
         {
             // More memory than any machine has must stay available: the threshold is met on every pass.
-            ExtraArgs = ["--kubelet-arg", "eviction-hard=memory.available<1000Ti", "--node-taint", "skiff.test/pressure=true:NoSchedule"],
+            ExtraArgs = ["--kubelet-arg", "eviction-hard=memory.available<1000Ti", "--kubelet-arg", "eviction-minimum-reclaim=memory.available=64Mi",
+                "--node-taint", "skiff.test/pressure=true:NoSchedule"],
         };
         await agent.StartAndWaitReadyAsync();
 
@@ -247,6 +248,11 @@ public sealed class KubeletArgTests(ControlPlaneFixture f) : IClassFixture<Contr
             ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "cpu-manager-policy=static"], TimeSpan.FromSeconds(30));
         Assert.NotEqual(0, code);
         Assert.Contains("--kubelet-arg cpu-manager-policy: unknown flag \"cpu-manager-policy\"", output);
+
+        (code, output) = await Processes.RunAsync(SkiffServer.Binary,
+            ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "eviction-minimum-reclaim=memory.available=-1Mi"], TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, code);
+        Assert.Contains("--kubelet-arg eviction-minimum-reclaim: negative eviction minimum reclaim specified for memory.available", output);
 
         (code, output) = await Processes.RunAsync(SkiffServer.Binary,
             ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "image-gc-low-threshold=90"], TimeSpan.FromSeconds(30));

@@ -25,14 +25,14 @@ public sealed record AgentSettings
 
     /// <summary>
     /// "flag=value" items of k3s's --kubelet-arg (a leading "--" is allowed). Skiff's kubelet takes eviction-hard,
-    /// eviction-soft, eviction-soft-grace-period, eviction-max-pod-grace-period, eviction-pressure-transition-period,
+    /// eviction-soft, eviction-soft-grace-period, eviction-minimum-reclaim, eviction-max-pod-grace-period, eviction-pressure-transition-period,
     /// container-log-max-size, container-log-max-files, image-gc-high-threshold, image-gc-low-threshold,
     /// minimum-image-ttl-duration and max-pods; any other flag is refused rather than ignored.
     /// </summary>
     public static KubeletArgs ParseKubeletArgs(IEnumerable<string> items)
     {
         var args = new KubeletArgs();
-        string? soft = null, softGrace = null;
+        string? soft = null, softGrace = null, minimumReclaim = null;
         foreach (var item in items)
         {
             var eq = item.IndexOf('=');
@@ -45,6 +45,7 @@ public sealed record AgentSettings
                     "eviction-hard" => args with { EvictionHard = Kubelet.Eviction.EvictionThreshold.Parse(value) },
                     "eviction-soft" => Keep(ref soft, value, args),
                     "eviction-soft-grace-period" => Keep(ref softGrace, value, args),
+                    "eviction-minimum-reclaim" => Keep(ref minimumReclaim, value, args),
                     "eviction-max-pod-grace-period" => args with { EvictionMaxPodGracePeriodSeconds = long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var g) && g >= 0
                         ? g : throw new FormatException($"\"{value}\" is not a number of seconds") },
                     "eviction-pressure-transition-period" => args with { EvictionPressureTransitionPeriod = NonNegative(Kubelet.GoDuration.Parse(value)) },
@@ -66,12 +67,24 @@ public sealed record AgentSettings
             try { args = args with { EvictionSoft = Kubelet.Eviction.EvictionThreshold.ParseSoft(soft ?? "", softGrace ?? "") }; }
             catch (FormatException e) { throw new FormatException($"--kubelet-arg eviction-soft: {e.Message}", e); }
         }
+        if (minimumReclaim is not null)
+        {
+            try
+            {
+                args = args with
+                {
+                    EvictionHard = Kubelet.Eviction.EvictionThreshold.WithMinimumReclaim(args.EvictionHard ?? Kubelet.Eviction.EvictionThreshold.Defaults, minimumReclaim),
+                    EvictionSoft = args.EvictionSoft is { } s ? Kubelet.Eviction.EvictionThreshold.WithMinimumReclaim(s, minimumReclaim) : null,
+                };
+            }
+            catch (FormatException e) { throw new FormatException($"--kubelet-arg eviction-minimum-reclaim: {e.Message}", e); }
+        }
         try { args.ImageGc().Validated(); }
         catch (FormatException e) { throw new FormatException($"--kubelet-arg: {e.Message}", e); }
         return args;
     }
 
-    private const string Taken = "eviction-hard, eviction-soft, eviction-soft-grace-period, eviction-max-pod-grace-period, eviction-pressure-transition-period, "
+    private const string Taken = "eviction-hard, eviction-soft, eviction-soft-grace-period, eviction-minimum-reclaim, eviction-max-pod-grace-period, eviction-pressure-transition-period, "
         + "container-log-max-size, container-log-max-files, image-gc-high-threshold, image-gc-low-threshold, minimum-image-ttl-duration and max-pods";
 
     private static KubeletArgs Keep(ref string? slot, string value, KubeletArgs args)

@@ -359,6 +359,71 @@ public sealed class NodePressureEvictionTests(ITestOutputHelper output)
         Assert.Equal(new Dictionary<string, long> { ["app"] = 15 }, joined["u1"].Disk); // the exited instance's layer still takes disk
     }
 
+    // ---- minimum reclaim ----
+
+    [Fact]
+    public void Minimum_reclaims_attach_to_their_signals_thresholds_with_upstreams_checks()
+    {
+        var t = EvictionThreshold.WithMinimumReclaim(EvictionThreshold.Parse("memory.available<100Mi,nodefs.available<10%,imagefs.available<15%"),
+            "memory.available=0Mi,nodefs.available=500Mi,imagefs.available=2%");
+        Assert.Equal((0L, (double?)null), (t[0].MinReclaimFor(1L << 40), t[0].MinReclaimPercentage));
+        Assert.Equal(500 * Mi, t[1].MinReclaimFor(1L << 40));
+        Assert.Equal(20, t[2].MinReclaimFor(1000));
+        Assert.True(t[1].IsMet(100 * Mi, 1000 * Mi, enforceMinReclaim: true));  // 100Mi threshold + 500Mi: 600Mi to be resolved
+        Assert.False(t[1].IsMet(100 * Mi, 1000 * Mi));
+        Assert.False(t[1].IsMet(600 * Mi, 1000 * Mi, enforceMinReclaim: true));
+        Assert.Equal(0, EvictionThreshold.Defaults[0].MinReclaimFor(1000));
+
+        foreach (var (expression, message) in new[]
+        {
+            ("memory.available", "invalid eviction minimum reclaim syntax: memory.available, expected <signal>=<value>"),
+            ("cpu.available=1", "unsupported eviction signal cpu.available"),
+            ("nodefs.available=0%", "eviction percentage minimum reclaim nodefs.available must be positive: 0%"),
+            ("memory.available=-1Mi", "negative eviction minimum reclaim specified for memory.available"),
+        })
+            Assert.Equal(message, Assert.Throws<FormatException>(() => EvictionThreshold.WithMinimumReclaim(t, expression)).Message);
+    }
+
+    [Fact]
+    public async Task A_threshold_with_a_minimum_reclaim_stays_met_until_that_much_more_is_available()
+    {
+        var evictions = new Evictions();
+        var evictor = new NodePressureEvictor(EvictionThreshold.WithMinimumReclaim(EvictionThreshold.Parse("memory.available<100Mi"), "memory.available=50Mi"),
+            TimeSpan.FromSeconds(1), evictions, _ => { }, "n1", new TestLogger<NodePressureEvictor>());
+        var usage = new Dictionary<string, PodUsage> { ["uid-a"] = PodUsage.None, ["uid-b"] = PodUsage.None, ["uid-c"] = PodUsage.None };
+        Task<IReadOnlyDictionary<string, PodUsage>> Usage(IReadOnlyList<Pod> _) => Task.FromResult<IReadOnlyDictionary<string, PodUsage>>(usage);
+        IReadOnlyDictionary<string, SignalObservation> Free(long mi) => new Dictionary<string, SignalObservation> { ["memory.available"] = new(mi * Mi, 2000 * Mi) };
+        var (a, b, c) = (P("a", priority: 1), P("b", priority: 2), P("c", priority: 3));
+
+        // Met: the lowest-priority pod goes.
+        Assert.Equal("uid-a", await evictor.SynchronizeAsync(Free(90), [a, b, c], Usage, T0));
+        // Over the threshold but not over threshold + minimum reclaim: still met, so (once a is gone) the next pod goes.
+        Assert.Equal("uid-b", await evictor.SynchronizeAsync(Free(120), [b, c], Usage, T0.AddSeconds(10)));
+        Assert.Contains("MemoryPressure", evictor.Conditions);
+        // 150Mi free: resolved; nothing more is evicted and, with a 1 s transition period, the condition is gone.
+        Assert.Null(await evictor.SynchronizeAsync(Free(150), [c], Usage, T0.AddSeconds(20)));
+        Assert.Empty(evictor.Conditions);
+        // Resolved means a fresh start: 120Mi free is over the plain threshold, so not met.
+        Assert.Null(await evictor.SynchronizeAsync(Free(120), [c], Usage, T0.AddSeconds(30)));
+        Assert.Empty(evictor.Conditions);
+    }
+
+    [Fact]
+    public async Task Under_disk_pressure_the_reclaim_is_enough_only_when_it_frees_the_minimum_reclaim_too()
+    {
+        var reclaimer = new CountingReclaimer();
+        var evictions = new Evictions();
+        var evictor = new NodePressureEvictor(EvictionThreshold.WithMinimumReclaim(EvictionThreshold.Parse("nodefs.available<10%"), "nodefs.available=5%"),
+            TimeSpan.FromMinutes(5), evictions, _ => { }, "n1", new TestLogger<NodePressureEvictor>(), null, reclaimer);
+        var usage = new Dictionary<string, PodUsage> { ["uid-p"] = PodUsage.None };
+        Task<IReadOnlyDictionary<string, PodUsage>> Usage(IReadOnlyList<Pod> _) => Task.FromResult<IReadOnlyDictionary<string, PodUsage>>(usage);
+        IReadOnlyDictionary<string, SignalObservation> Disk(long free) => new Dictionary<string, SignalObservation> { ["nodefs.available"] = new(free, 1000) };
+
+        // The reclaim brought 120 of 1000 free: over 10 %, under 10 % + 5 %: a pod still goes.
+        Assert.Equal("uid-p", await evictor.SynchronizeAsync(Disk(50), [P("p")], Usage, T0, () => Task.FromResult(Disk(120))));
+        Assert.Equal(1, reclaimer.Calls);
+    }
+
     // ---- node-level reclaim ----
 
     private sealed class CountingReclaimer : INodeReclaimer

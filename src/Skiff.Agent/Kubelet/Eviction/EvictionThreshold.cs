@@ -57,8 +57,54 @@ public sealed record EvictionThreshold(string Signal, long? Quantity, double? Pe
     /// <summary>The threshold in the signal's unit for a capacity of <paramref name="capacity"/>.</summary>
     public long ValueFor(long capacity) => Quantity ?? (long)(capacity * Percentage!.Value);
 
-    /// <summary>Met when the available amount is below the threshold (upstream's only operator, LessThan).</summary>
-    public bool IsMet(long available, long capacity) => available < ValueFor(capacity);
+    /// <summary>--eviction-minimum-reclaim for the signal, as a quantity: how much more than the threshold must be available again before it is resolved.</summary>
+    public long? MinReclaimQuantity { get; init; }
+
+    /// <summary>--eviction-minimum-reclaim for the signal, as a share of the capacity.</summary>
+    public double? MinReclaimPercentage { get; init; }
+
+    /// <summary>The minimum reclaim in the signal's unit for a capacity of <paramref name="capacity"/>; 0 without one.</summary>
+    public long MinReclaimFor(long capacity) => MinReclaimQuantity ?? (MinReclaimPercentage is { } p ? (long)(capacity * p) : 0);
+
+    /// <summary>
+    /// Met when the available amount is below the threshold (upstream's only operator, LessThan); with
+    /// <paramref name="enforceMinReclaim"/>, below the threshold plus its minimum reclaim (whether a threshold met
+    /// before is resolved yet).
+    /// </summary>
+    public bool IsMet(long available, long capacity, bool enforceMinReclaim = false) =>
+        available < ValueFor(capacity) + (enforceMinReclaim ? MinReclaimFor(capacity) : 0);
+
+    /// <summary>
+    /// Upstream's --eviction-minimum-reclaim ("memory.available=0Mi,nodefs.available=500Mi,imagefs.available=2%"):
+    /// <paramref name="thresholds"/> with the minimum reclaim of their signal. A signal given twice takes the last value.
+    /// </summary>
+    /// <exception cref="FormatException">Upstream's messages.</exception>
+    public static IReadOnlyList<EvictionThreshold> WithMinimumReclaim(IReadOnlyList<EvictionThreshold> thresholds, string expression)
+    {
+        var reclaims = new Dictionary<string, (long? Quantity, double? Percentage)>(StringComparer.Ordinal);
+        foreach (var statement in expression.Length == 0 ? [] : expression.Split(','))
+        {
+            var parts = statement.Split('=');
+            if (parts.Length != 2) throw new FormatException($"invalid eviction minimum reclaim syntax: {statement}, expected <signal>=<value>");
+            var (signal, value) = (parts[0].Trim(), parts[1].Trim());
+            if (!EvictionSignals.All.Contains(signal)) throw new FormatException($"unsupported eviction signal {signal}");
+            if (value.EndsWith('%'))
+            {
+                if (!double.TryParse(value[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var percent))
+                    throw new FormatException($"invalid eviction minimum reclaim {signal}: \"{value}\" is not a percentage");
+                if (percent <= 0) throw new FormatException($"eviction percentage minimum reclaim {signal} must be positive: {value}");
+                reclaims[signal] = (null, percent / 100);
+                continue;
+            }
+            decimal amount;
+            try { amount = Quantities.Parse(value); }
+            catch (FormatException) { throw new FormatException($"invalid eviction minimum reclaim {signal}: \"{value}\" is not a quantity"); }
+            if (amount < 0) throw new FormatException($"negative eviction minimum reclaim specified for {signal}");
+            if (amount > long.MaxValue) throw new FormatException($"eviction minimum reclaim {signal} is too large: {value}");
+            reclaims[signal] = ((long)Math.Ceiling(amount), null);
+        }
+        return [.. thresholds.Select(t => reclaims.TryGetValue(t.Signal, out var r) ? t with { MinReclaimQuantity = r.Quantity, MinReclaimPercentage = r.Percentage } : t)];
+    }
 
     /// <summary>
     /// "memory.available&lt;100Mi,nodefs.available&lt;10%": upstream's --eviction-hard. A 0% threshold is dropped

@@ -25,8 +25,9 @@ public sealed record AdmissionRejection(string Reason, string Message);
 /// </list>
 /// Critical pods (priority ≥ system-cluster-critical's 2000000000, or static/mirror pods) are never evicted.
 /// A soft threshold (one with a grace period) sets its condition at once and evicts once it has been met for its
-/// whole grace period, stopping the pod with the max pod grace period instead of at once. Minimum reclaim is not
-/// implemented. One loop calls <see cref="SynchronizeAsync"/>; <see cref="Conditions"/> and <see cref="Admit"/>
+/// whole grace period, stopping the pod with the max pod grace period instead of at once. A threshold with a minimum
+/// reclaim (--eviction-minimum-reclaim), once met, stays met until the threshold plus that amount is available
+/// again, and so does its condition; the node-level reclaim is enough only when it frees that much. One loop calls <see cref="SynchronizeAsync"/>; <see cref="Conditions"/> and <see cref="Admit"/>
 /// are safe from any thread.
 /// </summary>
 public sealed class NodePressureEvictor(
@@ -47,6 +48,7 @@ public sealed class NodePressureEvictor(
     private readonly Dictionary<EvictionThreshold, DateTimeOffset> _firstObserved = [];
     private volatile FrozenSet<string> _conditions = FrozenSet<string>.Empty;
     private string? _evicting;
+    private List<EvictionThreshold> _thresholdsMet = [];
 
     public IReadOnlyList<EvictionThreshold> Thresholds => thresholds;
 
@@ -105,6 +107,9 @@ public sealed class NodePressureEvictor(
         Func<Task<IReadOnlyDictionary<string, SignalObservation>>>? observeAgain = null, CancellationToken ct = default)
     {
         var met = Met(observations);
+        // A threshold met before stays met until its minimum reclaim is freed too (upstream's thresholdsNotYetResolved).
+        met = [.. met.Union(Met(observations, enforceMinReclaim: true).Intersect(_thresholdsMet))];
+        _thresholdsMet = met;
         foreach (var t in met) _conditionLastObserved[EvictionSignals.Condition(t.Signal)] = now;
         foreach (var t in _firstObserved.Keys.Except(met).ToList()) _firstObserved.Remove(t);
         foreach (var t in met) _firstObserved.TryAdd(t, now);
@@ -132,7 +137,7 @@ public sealed class NodePressureEvictor(
         {
             var freed = await reclaimer.ReclaimAsync(ct).ConfigureAwait(false);
             observations = await observeAgain().ConfigureAwait(false);
-            var stillMet = Met(observations);
+            var stillMet = Met(observations, enforceMinReclaim: true);
             log.LogInformation("Node {Node}: reclaimed {Containers} dead container(s) and {Images} unused image(s) ({Bytes} bytes)",
                 nodeName, freed.Containers, freed.Images, freed.ImageBytes);
             if (stillMet.Count == 0)
@@ -165,8 +170,8 @@ public sealed class NodePressureEvictor(
         return uid;
     }
 
-    private List<EvictionThreshold> Met(IReadOnlyDictionary<string, SignalObservation> observations) =>
-        thresholds.Where(t => observations.TryGetValue(t.Signal, out var o) && t.IsMet(o.Available, o.Capacity)).ToList();
+    private List<EvictionThreshold> Met(IReadOnlyDictionary<string, SignalObservation> observations, bool enforceMinReclaim = false) =>
+        thresholds.Where(t => observations.TryGetValue(t.Signal, out var o) && t.IsMet(o.Available, o.Capacity, enforceMinReclaim)).ToList();
 
     /// <summary>Upstream's ranking for the signal's resource; the first pod is evicted first.</summary>
     public static List<Pod> Rank(string signal, IReadOnlyList<Pod> pods, Func<string, PodUsage> usage)
