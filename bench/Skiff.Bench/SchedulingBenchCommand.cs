@@ -29,7 +29,9 @@ internal static class SchedulingBenchCommand
         var ct = cts.Token;
 
         Console.WriteLine($"scheduling: {nodes} nodes, {initPods} initial pods, {pods} measured pods; skiff {binary}");
-        await using var server = await SkiffServerProcess.StartAsync(binary, new Dictionary<string, string?>(), ct, ["--disable-scheduler"]);
+        // The nodes are registered, never renewed: the node lifecycle controller must not find them unreachable mid-run.
+        await using var server = await SkiffServerProcess.StartAsync(binary, new Dictionary<string, string?>(), ct,
+            ["--disable-scheduler", "--kube-controller-manager-arg", "node-monitor-grace-period=24h", "--kube-controller-manager-arg", "node-startup-grace-period=24h"]);
         using var client = KubeClient.FromKubeconfig(server.KubeconfigPath);
 
         var sw = Stopwatch.StartNew();

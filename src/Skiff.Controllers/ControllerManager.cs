@@ -12,6 +12,9 @@ public sealed record ControllerManagerOptions
 
     /// <summary>The range node pod CIDRs are cut from (--cluster-cidr); null turns node IPAM off.</summary>
     public string? ClusterCidr { get; init; } = "10.42.0.0/16";
+
+    /// <summary>The node lifecycle controller's periods (--kube-controller-manager-arg node-monitor-*).</summary>
+    public NodeLifecycle.NodeLifecycleOptions NodeLifecycle { get; init; } = new();
 }
 
 /// <summary>
@@ -31,6 +34,7 @@ public sealed class ControllerManager(KubeClient client, ControllerManagerOption
             KeepRunning("serviceaccounts", c => new ServiceAccounts.ServiceAccountsController(client, informers, loggers).RunAsync(c), ct),
             KeepRunning("root-ca-publisher", c => new RootCaPublisher.RootCaPublisher(client, informers, options.RootCaPem, loggers).RunAsync(c), ct),
             KeepRunning("disruption", c => new Disruption.DisruptionController(client, informers, loggers).RunAsync(c), ct),
+            KeepRunning("node-lifecycle", c => new NodeLifecycle.NodeLifecycleController(client, informers, options.NodeLifecycle, loggers).RunAsync(c), ct),
             options.ClusterCidr is { } cidr
                 ? KeepRunning("node-ipam", c => new NodeIpam.NodeIpamController(client, informers, cidr, loggers).RunAsync(c), ct)
                 : Task.CompletedTask);

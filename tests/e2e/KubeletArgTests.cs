@@ -36,6 +36,9 @@ public sealed class KubeletArgTests(ControlPlaneFixture f) : IClassFixture<Contr
         Assert.Equal("KubeletHasInsufficientMemory", memoryPressure["reason"]!.GetValue<string>());
         Assert.Equal("False", Condition(node, "DiskPressure"));
         Assert.Equal("True", Condition(node, "Ready")); // pressure is not a failure: the node still runs what it admits
+        // The node lifecycle controller taints it, so that the scheduler sends it nothing more.
+        await Node.WaitAsync(async () => (await Kubectl.OkAsync(S, "get", "node", agent.NodeName, "-o", "jsonpath={range .spec.taints[*]}{.key}:{.effect} {end}"))
+            .Contains("node.kubernetes.io/memory-pressure:NoSchedule"), Node.Patience, "the memory-pressure taint", S);
 
         var ns = "pressure-" + Guid.NewGuid().ToString("N")[..6];
         await Kubectl.OkAsync(S, "create", "namespace", ns);

@@ -26,10 +26,12 @@ public static class ServerCommand
     private static readonly Option<long?> CompactKeep = new("--datastore-compact-keep") { Description = "(datastore) Revisions of history always kept for watch resumption (default 1000)" };
     private static readonly Option<string> CompactMinAge = new("--datastore-compact-min-age") { Description = "(datastore) History newer than this is never compacted, e.g. 5m (default 5m)" };
 
+    private static readonly Option<string[]> ControllerManagerArg = new("--kube-controller-manager-arg") { Description = "(flags) Customized flag for kube-controller-manager process (node-monitor-period, node-monitor-grace-period, node-startup-grace-period)", AllowMultipleArgumentsPerToken = false };
+
     private static readonly Option<bool?> DisableScheduler = new("--disable-scheduler") { Description = "(components) Do not run the scheduler" };
     private static readonly Option<int?> SimulatedNodes = new("--simulated-nodes") { Description = "(testing) Register and run N simulated nodes (type=simulated, tainted kwok.x-k8s.io/node=fake:NoSchedule)", Hidden = true };
 
-    private static readonly Option[] All = [Config, DataDir, BindAddress, HttpsPort, TlsSan, WriteKubeconfig, WriteKubeconfigMode, Token, DisableAgent, DisableScheduler, .. AgentFlags.All, ClusterCidr, ServiceCidr, NodePortRange, RuntimeConfig, CompactInterval, CompactKeep, CompactMinAge, SimulatedNodes];
+    private static readonly Option[] All = [Config, DataDir, BindAddress, HttpsPort, TlsSan, WriteKubeconfig, WriteKubeconfigMode, Token, DisableAgent, DisableScheduler, .. AgentFlags.All, ClusterCidr, ServiceCidr, NodePortRange, RuntimeConfig, CompactInterval, CompactKeep, CompactMinAge, ControllerManagerArg, SimulatedNodes];
 
     public static Command Create()
     {
@@ -92,8 +94,38 @@ public static class ServerCommand
             CompactKeep = Get(CompactKeep) ?? 1000,
             CompactMinAge = Duration(Get(CompactMinAge), "--datastore-compact-min-age") ?? TimeSpan.FromMinutes(5),
             DisableScheduler = Get(DisableScheduler) ?? false,
+            NodeLifecycle = ParseControllerManagerArgs(Get(ControllerManagerArg) ?? []),
             SimulatedNodes = Get(SimulatedNodes) is { } n ? (n >= 0 ? n : throw new FormatException("--simulated-nodes: must not be negative")) : 0,
         };
+    }
+
+    /// <summary>
+    /// k3s's --kube-controller-manager-arg "flag=value" items (a leading "--" is allowed): node-monitor-period,
+    /// node-monitor-grace-period and node-startup-grace-period, Go durations; any other flag is refused rather than ignored.
+    /// </summary>
+    public static Skiff.Controllers.NodeLifecycle.NodeLifecycleOptions ParseControllerManagerArgs(IEnumerable<string> items)
+    {
+        var o = new Skiff.Controllers.NodeLifecycle.NodeLifecycleOptions();
+        foreach (var item in items)
+        {
+            var eq = item.IndexOf('=');
+            if (eq <= 0) throw new FormatException($"--kube-controller-manager-arg: \"{item}\" is not flag=value");
+            var (flag, value) = (item[..eq].TrimStart('-'), item[(eq + 1)..]);
+            try
+            {
+                var d = Skiff.Agent.Kubelet.GoDuration.Parse(value);
+                if (d <= TimeSpan.Zero) throw new FormatException("the duration must be positive");
+                o = flag switch
+                {
+                    "node-monitor-period" => o with { MonitorPeriod = d },
+                    "node-monitor-grace-period" => o with { MonitorGracePeriod = d },
+                    "node-startup-grace-period" => o with { StartupGracePeriod = d },
+                    _ => throw new FormatException($"unknown flag \"{flag}\" (Skiff's controller manager takes node-monitor-period, node-monitor-grace-period and node-startup-grace-period)"),
+                };
+            }
+            catch (FormatException e) { throw new FormatException($"--kube-controller-manager-arg {flag}: {e.Message}", e); }
+        }
+        return o;
     }
 
     /// <summary>Go-style durations: 90s, 5m, 1h, 1m30s, 250ms, 0.</summary>

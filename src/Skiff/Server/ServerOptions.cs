@@ -24,6 +24,8 @@ public sealed record ServerOptions
     public long CompactKeep { get; init; } = 1000;
     public TimeSpan CompactMinAge { get; init; } = TimeSpan.FromMinutes(5);
     public bool DisableScheduler { get; init; }
+    /// <summary>The node lifecycle controller's periods, from --kube-controller-manager-arg.</summary>
+    public Skiff.Controllers.NodeLifecycle.NodeLifecycleOptions NodeLifecycle { get; init; } = new();
     /// <summary>Simulated nodes to register and run in-process (tests and benchmarks); 0: none.</summary>
     public int SimulatedNodes { get; init; }
 

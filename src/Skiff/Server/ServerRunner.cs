@@ -62,7 +62,7 @@ public static class ServerRunner
         KubeconfigWriter.WriteAdmin(o.KubeconfigPath, serverUrl, pki, o.WriteKubeconfigMode);
         log.LogInformation("Wrote kubeconfig {Path}", o.KubeconfigPath);
         log.LogInformation("Agents join with: skiff agent --server https://<this host>:{Port} --token-file {Token}", host.Port, Path.Combine(o.ServerDir, Skiff.ApiServer.Join.JoinTokenStore.FileName));
-        var controllers = RunControllersAsync(serverUrl, pki, o.ClusterCidr, loggers, ct);
+        var controllers = RunControllersAsync(serverUrl, pki, o, loggers, ct);
         var agent = o.DisableAgent ? Task.CompletedTask : RunAgentAsync(o, serverUrl, pki, components.Objects, loggers, ct);
         var scheduler = o.DisableScheduler ? Task.CompletedTask : RunSchedulerAsync(serverUrl, pki, loggers, ct);
         var simulated = o.SimulatedNodes > 0 ? RunSimulatedNodesAsync(serverUrl, pki, o.SimulatedNodes, loggers, ct) : Task.CompletedTask;
@@ -84,10 +84,13 @@ public static class ServerRunner
     /// The controller manager, as an API client with its own certificate (CN=system:kube-controller-manager),
     /// talking to this server over loopback like any other client.
     /// </summary>
-    private static async Task RunControllersAsync(string serverUrl, ClusterPki pki, string clusterCidr, ILoggerFactory loggers, CancellationToken ct)
+    private static async Task RunControllersAsync(string serverUrl, ClusterPki pki, ServerOptions o, ILoggerFactory loggers, CancellationToken ct)
     {
         using var client = ComponentClient(serverUrl, pki, "system:kube-controller-manager", [], "client-controller", "skiff-controller-manager");
-        await new Skiff.Controllers.ControllerManager(client, new Skiff.Controllers.ControllerManagerOptions { RootCaPem = pki.ServerCa.CertificatePem, ClusterCidr = clusterCidr }, loggers).RunAsync(ct);
+        await new Skiff.Controllers.ControllerManager(client, new Skiff.Controllers.ControllerManagerOptions
+        {
+            RootCaPem = pki.ServerCa.CertificatePem, ClusterCidr = o.ClusterCidr, NodeLifecycle = o.NodeLifecycle,
+        }, loggers).RunAsync(ct);
     }
 
     /// <summary>

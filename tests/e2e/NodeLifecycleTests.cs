@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+
+namespace Skiff.E2E;
+
+/// <summary>A control plane whose node lifecycle controller gives up on a silent node after 6 s instead of 50 s.</summary>
+public sealed class QuickNodeMonitorFixture : IAsyncLifetime
+{
+    public SkiffServer Server { get; } = new()
+    {
+        ExtraArgs = ["--cluster-cidr", $"10.{Random.Shared.Next(100, 250)}.0.0/16",
+            "--kube-controller-manager-arg", "node-monitor-grace-period=6s", "--kube-controller-manager-arg", "node-monitor-period=1s"],
+    };
+
+    public Task InitializeAsync() => Server.StartAsync();
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+/// <summary>The node lifecycle controller against a real agent that stops and comes back.</summary>
+public sealed class NodeLifecycleTests(QuickNodeMonitorFixture f) : IClassFixture<QuickNodeMonitorFixture>
+{
+    private SkiffServer S => f.Server;
+
+    [Fact]
+    public async Task ASilentNodeGoesUnknownIsTaintedUnreachableAndItsPodsNotReadyThenRecovers()
+    {
+        await using var agent = new SkiffAgent(S) { ExtraArgs = ["--node-taint", "skiff.test/lifecycle=true:NoSchedule"] };
+        await agent.StartAndWaitReadyAsync();
+        var ns = "lifecycle-" + Guid.NewGuid().ToString("N")[..6];
+        await Kubectl.OkAsync(S, "create", "namespace", ns);
+        await Node.ApplyAsync(S, ns, $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: app }
+            spec:
+              nodeName: {{agent.NodeName}}
+              containers:
+              - { name: main, image: busybox, command: ["sleep", "3600"] }
+            """);
+        await Node.WaitForPodAsync(S, ns, "app", p => PodReady(p) == "True", "Ready");
+
+        // The agent stops: no more Lease renewals or status.
+        await agent.StopAsync();
+        JsonNode? node = null;
+        await Node.WaitAsync(async () =>
+        {
+            node = JsonNode.Parse(await Kubectl.OkAsync(S, "get", "node", agent.NodeName, "-o", "json"));
+            return Condition(node!, "Ready")?["status"]?.GetValue<string>() == "Unknown";
+        }, Node.Patience, "Ready to be Unknown", S);
+        var ready = Condition(node!, "Ready")!;
+        Assert.Equal(("NodeStatusUnknown", "Kubelet stopped posting node status."), (ready["reason"]!.GetValue<string>(), ready["message"]!.GetValue<string>()));
+        Assert.Equal("Unknown", Condition(node!, "MemoryPressure")!["status"]!.GetValue<string>());
+
+        await Node.WaitAsync(async () => Taints(JsonNode.Parse(await Kubectl.OkAsync(S, "get", "node", agent.NodeName, "-o", "json"))!)
+            .Contains("node.kubernetes.io/unreachable:NoExecute"), Node.Patience, "the unreachable taints", S);
+        node = JsonNode.Parse(await Kubectl.OkAsync(S, "get", "node", agent.NodeName, "-o", "json"));
+        Assert.Equal(["node.kubernetes.io/unreachable:NoExecute", "node.kubernetes.io/unreachable:NoSchedule", "skiff.test/lifecycle:NoSchedule"], Taints(node!).Order());
+        var noExecute = node!["spec"]!["taints"]!.AsArray().Single(t => t!["effect"]!.GetValue<string>() == "NoExecute")!;
+        Assert.NotNull(noExecute["timeAdded"]);
+
+        // Its pod is no longer Ready, with upstream's events on the pod and the node.
+        await Node.WaitForPodAsync(S, ns, "app", p => PodReady(p) == "False", "Ready False");
+        await Node.WaitAsync(async () =>
+        {
+            var events = await Kubectl.OkAsync(S, "get", "events", "-A", "--field-selector", "reason=NodeNotReady",
+                "-o", "jsonpath={range .items[*]}{.involvedObject.kind}/{.involvedObject.name} {.type} {.message}{\"\\n\"}{end}");
+            return events.Contains("Pod/app Warning Node is not ready\n") && events.Contains($"Node/{agent.NodeName} Normal Node {agent.NodeName} status is now: NodeNotReady\n");
+        }, Node.Patience, "the NodeNotReady events", S);
+
+        // Back: Ready, the unreachable taints gone, the node's own taint kept, the pod Ready again.
+        agent.Start();
+        await Node.WaitAsync(async () => await Node.NodeReadyAsync(S, agent.NodeName), TimeSpan.FromSeconds(90), "the node to be Ready again", S);
+        await Node.WaitAsync(async () => Taints(JsonNode.Parse(await Kubectl.OkAsync(S, "get", "node", agent.NodeName, "-o", "json"))!)
+            .SequenceEqual(["skiff.test/lifecycle:NoSchedule"]), Node.Patience, "the unreachable taints to go", S);
+        await Node.WaitForPodAsync(S, ns, "app", p => PodReady(p) == "True", "Ready again");
+    }
+
+    private static JsonNode? Condition(JsonNode node, string type) =>
+        node["status"]?["conditions"]?.AsArray().FirstOrDefault(c => c!["type"]!.GetValue<string>() == type);
+
+    private static string? PodReady(JsonNode pod) =>
+        pod["status"]?["conditions"]?.AsArray().FirstOrDefault(c => c!["type"]!.GetValue<string>() == "Ready")?["status"]?.GetValue<string>();
+
+    private static List<string> Taints(JsonNode node) =>
+        [.. (node["spec"]?["taints"]?.AsArray() ?? []).Select(t => $"{t!["key"]!.GetValue<string>()}:{t["effect"]!.GetValue<string>()}")];
+}
