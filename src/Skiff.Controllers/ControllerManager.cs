@@ -35,6 +35,7 @@ public sealed class ControllerManager(KubeClient client, ControllerManagerOption
             KeepRunning("root-ca-publisher", c => new RootCaPublisher.RootCaPublisher(client, informers, options.RootCaPem, loggers).RunAsync(c), ct),
             KeepRunning("disruption", c => new Disruption.DisruptionController(client, informers, loggers).RunAsync(c), ct),
             KeepRunning("node-lifecycle", c => new NodeLifecycle.NodeLifecycleController(client, informers, options.NodeLifecycle, loggers).RunAsync(c), ct),
+            KeepRunning("taint-eviction", c => new TaintEviction.TaintEvictionController(client, informers, loggers).RunAsync(c), ct),
             options.ClusterCidr is { } cidr
                 ? KeepRunning("node-ipam", c => new NodeIpam.NodeIpamController(client, informers, cidr, loggers).RunAsync(c), ct)
                 : Task.CompletedTask);

@@ -15,13 +15,13 @@ public sealed class QuickNodeMonitorFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
-/// <summary>The node lifecycle controller against a real agent that stops and comes back.</summary>
+/// <summary>The node lifecycle and taint eviction controllers against a real agent that stops and comes back.</summary>
 public sealed class NodeLifecycleTests(QuickNodeMonitorFixture f) : IClassFixture<QuickNodeMonitorFixture>
 {
     private SkiffServer S => f.Server;
 
     [Fact]
-    public async Task ASilentNodeGoesUnknownIsTaintedUnreachableAndItsPodsNotReadyThenRecovers()
+    public async Task ASilentNodeGoesUnknownIsTaintedUnreachableItsPodsNotReadyOrEvictedThenRecovers()
     {
         await using var agent = new SkiffAgent(S) { ExtraArgs = ["--node-taint", "skiff.test/lifecycle=true:NoSchedule"] };
         await agent.StartAndWaitReadyAsync();
@@ -35,8 +35,22 @@ public sealed class NodeLifecycleTests(QuickNodeMonitorFixture f) : IClassFixtur
               nodeName: {{agent.NodeName}}
               containers:
               - { name: main, image: busybox, command: ["sleep", "3600"] }
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: short }
+            spec:
+              nodeName: {{agent.NodeName}}
+              tolerations: [{ key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 2 }]
+              containers:
+              - { name: main, image: busybox, command: ["sleep", "3600"] }
             """);
-        await Node.WaitForPodAsync(S, ns, "app", p => PodReady(p) == "True", "Ready");
+        var app = await Node.WaitForPodAsync(S, ns, "app", p => PodReady(p) == "True", "Ready");
+        await Node.WaitForPodAsync(S, ns, "short", p => PodReady(p) == "True", "Ready");
+        // DefaultTolerationSeconds admission: five minutes on a not-ready or unreachable node, unless the pod says otherwise.
+        Assert.Equal(["node.kubernetes.io/not-ready:NoExecute:300", "node.kubernetes.io/unreachable:NoExecute:300"], Tolerations(app));
+        Assert.Equal(["node.kubernetes.io/not-ready:NoExecute:300", "node.kubernetes.io/unreachable:NoExecute:2"],
+            Tolerations((await Node.PodAsync(S, ns, "short"))!).Order());
 
         // The agent stops: no more Lease renewals or status.
         await agent.StopAsync();
@@ -66,13 +80,26 @@ public sealed class NodeLifecycleTests(QuickNodeMonitorFixture f) : IClassFixtur
             return events.Contains("Pod/app Warning Node is not ready\n") && events.Contains($"Node/{agent.NodeName} Normal Node {agent.NodeName} status is now: NodeNotReady\n");
         }, Node.Patience, "the NodeNotReady events", S);
 
+        // The pod that tolerates unreachable for 2 s is deleted by the taint eviction controller (it stays Terminating:
+        // no kubelet runs it down); the one with the default 300 s stays.
+        var evicted = await Node.WaitForPodAsync(S, ns, "short", p => p["metadata"]?["deletionTimestamp"] is not null, "short to be deleted");
+        var disruption = evicted["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "DisruptionTarget")!;
+        Assert.Equal(("True", "DeletionByTaintManager"), (disruption["status"]!.GetValue<string>(), disruption["reason"]!.GetValue<string>()));
+        Assert.Null((await Node.PodAsync(S, ns, "app"))!["metadata"]!["deletionTimestamp"]);
+        Assert.Contains($"Marking for deletion Pod {ns}/short", await Kubectl.OkAsync(S, "get", "events", "-n", ns, "--field-selector", "reason=TaintManagerEviction",
+            "-o", "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}"));
+
         // Back: Ready, the unreachable taints gone, the node's own taint kept, the pod Ready again.
         agent.Start();
         await Node.WaitAsync(async () => await Node.NodeReadyAsync(S, agent.NodeName), TimeSpan.FromSeconds(90), "the node to be Ready again", S);
         await Node.WaitAsync(async () => Taints(JsonNode.Parse(await Kubectl.OkAsync(S, "get", "node", agent.NodeName, "-o", "json"))!)
             .SequenceEqual(["skiff.test/lifecycle:NoSchedule"]), Node.Patience, "the unreachable taints to go", S);
         await Node.WaitForPodAsync(S, ns, "app", p => PodReady(p) == "True", "Ready again");
+        await Node.WaitAsync(async () => await Node.PodAsync(S, ns, "short") is null, Node.Patience, "the kubelet to finish deleting short", S);
     }
+
+    private static List<string> Tolerations(JsonNode pod) =>
+        [.. (pod["spec"]?["tolerations"]?.AsArray() ?? []).Select(t => $"{t!["key"]}:{t["effect"]}:{t["tolerationSeconds"]}")];
 
     private static JsonNode? Condition(JsonNode node, string type) =>
         node["status"]?["conditions"]?.AsArray().FirstOrDefault(c => c!["type"]!.GetValue<string>() == type);

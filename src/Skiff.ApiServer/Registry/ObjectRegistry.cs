@@ -265,6 +265,7 @@ public sealed class ObjectRegistry(IStore store, ResourceRegistry resources, Fun
         {
             await Admission.ServiceAccountAdmission.AdmitAsync(this, obj, ct);
             await Admission.PodPriority.AdmitAsync(this, obj, ct);
+            Admission.DefaultTolerationSeconds.Admit(obj);
         }
         TrackFields(r, null, obj, manager, UpdateScope.Main);
         var generated = Obj.Name(obj).Length == 0 && Obj.Str(meta, "generateName") is { Length: > 0 };

@@ -1,3 +1,4 @@
+using Skiff.Api.Taints;
 using Skiff.Scheduler.Framework;
 
 namespace Skiff.Scheduler.Plugins;

@@ -1,3 +1,4 @@
+using Skiff.Api.Taints;
 using Skiff.Api.Models.Core.V1;
 using Skiff.Scheduler.Framework;
 using Skiff.Scheduler.Plugins;

@@ -1,8 +1,8 @@
 using Skiff.Api.Models.Core.V1;
 
-namespace Skiff.Scheduler.Plugins;
+namespace Skiff.Api.Taints;
 
-/// <summary>Upstream's toleration matching (core/v1 helper ToleratesTaint). Stateless; thread-safe.</summary>
+/// <summary>Upstream's toleration matching (core/v1 helper ToleratesTaint), for the scheduler and the taint eviction controller. Stateless; thread-safe.</summary>
 public static class Tolerations
 {
     public static bool Tolerates(Toleration t, Taint taint)
