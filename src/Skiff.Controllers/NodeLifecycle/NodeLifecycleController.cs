@@ -28,9 +28,9 @@ public sealed record NodeLifecycleOptions
 /// period gets its kubelet conditions set to Unknown, a NodeNotReady event, and its pods' Ready condition set to
 /// False (each with a NodeNotReady event). And it keeps the well-known taints in step with the conditions
 /// (<see cref="NodeHealth.DesiredTaints"/>): node.kubernetes.io/not-ready or unreachable (NoSchedule and NoExecute),
-/// memory-, disk- and pid-pressure, network-unavailable and unschedulable (NoSchedule). Writes are patches: status
-/// conditions merged by type, taints replaced with the node's resourceVersion as precondition (a conflict waits for
-/// the next pass). Nothing yet evicts pods for a NoExecute taint.
+/// memory-, disk- and pid-pressure, network-unavailable and unschedulable (NoSchedule). Writes are patches with the
+/// node's resourceVersion as precondition (a conflict waits for the next pass): status conditions merged by type,
+/// taints replaced. The taint eviction controller acts on the NoExecute taints.
 /// </summary>
 public sealed class NodeLifecycleController(KubeClient client, SharedInformerFactory informers, NodeLifecycleOptions options, ILoggerFactory loggers,
     TimeProvider? time = null)
@@ -87,8 +87,10 @@ public sealed class NodeLifecycleController(KubeClient client, SharedInformerFac
         var grace = ready is null ? options.StartupGracePeriod : options.MonitorGracePeriod;
         if (now - heard > grace && NodeHealth.UnknownConditions(node, now) is { Count: > 0 } unknown)
         {
+            // Conditional on the node as seen: a kubelet that has just posted again must not be overwritten.
             var patch = new JsonObject
             {
+                ["metadata"] = new JsonObject { ["resourceVersion"] = node.Metadata?.ResourceVersion },
                 ["status"] = new JsonObject { ["conditions"] = new JsonArray([.. unknown.Select(c => (JsonNode)Condition(c))]) },
             };
             node = await client.Nodes.PatchAsync(null, name, PatchType.StrategicMerge, patch.ToJsonString(), Write, "status", ct);

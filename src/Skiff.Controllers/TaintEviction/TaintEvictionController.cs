@@ -84,11 +84,13 @@ public sealed class TaintEvictionController(KubeClient client, SharedInformerFac
                     scheduled.Remove(uid);
                     if (evicted.Add(uid) && !await EvictAsync(pod, recorder, log, ct)) evicted.Remove(uid); // tried again next pass
                 }
-                // A pod whose taint went (or that went itself) before its time is no longer due.
+                // A pod whose taint went before its time is no longer due (one that is gone or going needs no event).
+                var live = pods.Store.List().Where(p => p.Metadata?.DeletionTimestamp is null).Select(p => p.Metadata?.Uid ?? "").ToHashSet(StringComparer.Ordinal);
                 foreach (var (uid, entry) in scheduled.Where(kv => !seen.Contains(kv.Key)).ToList())
                 {
                     scheduled.Remove(uid);
-                    recorder.Record(entry.Pod, "Normal", "TaintManagerEviction", $"Cancelling deletion of Pod {entry.Pod.Namespace}/{entry.Pod.Name}");
+                    if (live.Contains(uid))
+                        recorder.Record(entry.Pod, "Normal", "TaintManagerEviction", $"Cancelling deletion of Pod {entry.Pod.Namespace}/{entry.Pod.Name}");
                 }
                 evicted.IntersectWith(pods.Store.List().Select(p => p.Metadata?.Uid ?? ""));
             } while (await timer.WaitForNextTickAsync(ct));

@@ -27,8 +27,8 @@ public sealed record AdmissionRejection(string Reason, string Message);
 /// A soft threshold (one with a grace period) sets its condition at once and evicts once it has been met for its
 /// whole grace period, stopping the pod with the max pod grace period instead of at once. A threshold with a minimum
 /// reclaim (--eviction-minimum-reclaim), once met, stays met until the threshold plus that amount is available
-/// again, and so does its condition; the node-level reclaim is enough only when it frees that much. One loop calls <see cref="SynchronizeAsync"/>; <see cref="Conditions"/> and <see cref="Admit"/>
-/// are safe from any thread.
+/// again, and so does its condition; the node-level reclaim is enough only when it frees that much. One loop calls
+/// <see cref="SynchronizeAsync"/>; <see cref="Conditions"/> and <see cref="Admit"/> are safe from any thread.
 /// </summary>
 public sealed class NodePressureEvictor(
     IReadOnlyList<EvictionThreshold> thresholds,
