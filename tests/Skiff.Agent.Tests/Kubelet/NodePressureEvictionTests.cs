@@ -343,13 +343,14 @@ public sealed class NodePressureEvictionTests(ITestOutputHelper output)
     [Fact]
     public void Pod_usage_joins_the_runtimes_stats_by_the_kubelets_labels()
     {
-        static Skiff.Agent.Cri.V1.ContainerStats S(string uid, string name, ulong? ws, ulong? layer)
+        static Skiff.Agent.Cri.V1.ContainerStats S(string uid, string name, ulong? ws, ulong? layer, ulong inodes = 3)
         {
             var s = new Skiff.Agent.Cri.V1.ContainerStats { Attributes = new Skiff.Agent.Cri.V1.ContainerAttributes { Id = name + uid } };
             s.Attributes.Labels[PodNaming.PodUidLabel] = uid;
             s.Attributes.Labels[PodNaming.ContainerNameLabel] = name;
             if (ws is { } w) s.Memory = new Skiff.Agent.Cri.V1.MemoryUsage { WorkingSetBytes = new Skiff.Agent.Cri.V1.UInt64Value { Value = w } };
-            if (layer is { } l) s.WritableLayer = new Skiff.Agent.Cri.V1.FilesystemUsage { UsedBytes = new Skiff.Agent.Cri.V1.UInt64Value { Value = l } };
+            if (layer is { } l)
+                s.WritableLayer = new Skiff.Agent.Cri.V1.FilesystemUsage { UsedBytes = new Skiff.Agent.Cri.V1.UInt64Value { Value = l }, InodesUsed = new Skiff.Agent.Cri.V1.UInt64Value { Value = inodes } };
             return s;
         }
         var joined = PodUsageReader.Join([S("u1", "app", 100, 10), S("u1", "app", null, 5), S("u1", "side", 7, null), S("u2", "app", 1, 1),
@@ -357,6 +358,28 @@ public sealed class NodePressureEvictionTests(ITestOutputHelper output)
         Assert.Equal(2, joined.Count);
         Assert.Equal(new Dictionary<string, long> { ["app"] = 100, ["side"] = 7 }, joined["u1"].Memory);
         Assert.Equal(new Dictionary<string, long> { ["app"] = 15 }, joined["u1"].Disk); // the exited instance's layer still takes disk
+        Assert.Equal(6, joined["u1"].Inodes);
+
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.Combine("a/b"));
+        File.WriteAllText(dir.Combine("a/b/f"), "x");
+        File.WriteAllText(dir.Combine("g"), "y");
+        Assert.Equal(5, PodUsageReader.CountInodes(dir.Path)); // the dir, a, a/b, a/b/f, g
+        Assert.Equal(0, PodUsageReader.CountInodes(dir.Combine("missing")));
+    }
+
+    [Fact]
+    public void Inode_pressure_ranks_by_the_inodes_pods_hold_after_priority()
+    {
+        var usage = new Dictionary<string, PodUsage>
+        {
+            ["uid-few"] = PodUsage.None with { Inodes = 10 },
+            ["uid-many"] = PodUsage.None with { Inodes = 5000 },
+            ["uid-none"] = PodUsage.None,
+            ["uid-important"] = PodUsage.None with { Inodes = 90000 },
+        };
+        var ranked = NodePressureEvictor.Rank("nodefs.inodesFree", [P("few"), P("none"), P("many"), P("important", priority: 1000)], uid => usage[uid]);
+        Assert.Equal(["many", "few", "important", "none"], ranked.Select(p => p.Metadata!.Name));
     }
 
     // ---- minimum reclaim ----

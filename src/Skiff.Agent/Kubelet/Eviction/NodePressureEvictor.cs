@@ -186,7 +186,13 @@ public sealed class NodePressureEvictor(
             }
             case "pids":
                 return [.. pods.OrderBy(Priority).ThenByDescending(p => usage(PodNaming.Uid(p)).Processes ?? 0)];
-            default: // ephemeral-storage, inodes (ranked by the bytes the pod holds: per-pod inode counts are not read)
+            case "inodes":
+            {
+                // No request can be made for inodes, so every pod holding any is over it (upstream's exceedDiskRequests).
+                long Inodes(Pod p) => usage(PodNaming.Uid(p)).Inodes;
+                return [.. pods.OrderByDescending(p => Inodes(p) > 0).ThenBy(Priority).ThenByDescending(Inodes)];
+            }
+            default: // ephemeral-storage
             {
                 long Over(Pod p) => usage(PodNaming.Uid(p)).Disk - (long)PodResourceConfig.Requests(p.Spec ?? new PodSpec(), "ephemeral-storage");
                 return [.. pods.OrderByDescending(p => Over(p) > 0).ThenBy(Priority).ThenByDescending(Over)];

@@ -8,13 +8,15 @@ namespace Skiff.Agent.Kubelet.Eviction;
 
 /// <summary>
 /// What one pod uses of what eviction reclaims: each container's memory working set and disk (its writable layer
-/// and its logs), the pod's local volumes on disk (emptyDirs not in memory) and its processes (null when unknown).
+/// and its logs), the pod's local volumes on disk (emptyDirs not in memory), its processes (null when unknown) and
+/// the inodes all of those hold.
 /// </summary>
 public sealed record PodUsage(
     IReadOnlyDictionary<string, long> ContainerMemory,
     IReadOnlyDictionary<string, long> ContainerDisk,
     long VolumeBytes = 0,
-    long? Processes = null)
+    long? Processes = null,
+    long Inodes = 0)
 {
     public static readonly PodUsage None = new(new Dictionary<string, long>(), new Dictionary<string, long>());
 
@@ -38,40 +40,66 @@ public sealed class PodUsageReader(RuntimeServiceClient runtime, AgentPaths path
         foreach (var pod in pods)
         {
             var uid = PodNaming.Uid(pod);
-            var (memory, layers) = byPod.GetValueOrDefault(uid, (new Dictionary<string, long>(), new Dictionary<string, long>()));
-            var disk = new Dictionary<string, long>(layers, StringComparer.Ordinal);
+            var joined = byPod.GetValueOrDefault(uid) ?? new JoinedPod();
+            var disk = new Dictionary<string, long>(joined.Disk, StringComparer.Ordinal);
+            var inodes = joined.Inodes;
             var logDir = PodNaming.LogDirectory(paths, pod);
             foreach (var c in (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? []))
             {
                 if (c.Name is not { Length: > 0 } name) continue;
                 var logs = EmptyDirLimitMonitor.Usage(Path.Combine(logDir, name)) ?? 0;
                 if (logs > 0 || disk.ContainsKey(name)) disk[name] = disk.GetValueOrDefault(name) + logs;
+                inodes += CountInodes(Path.Combine(logDir, name));
             }
             long volumes = 0;
             foreach (var v in pod.Spec?.Volumes ?? [])
             {
                 if (v.EmptyDir is null || v.EmptyDir.Medium == "Memory" || v.Name is not { Length: > 0 } volume) continue;
-                volumes += EmptyDirLimitMonitor.Usage(Volumes.VolumeLayout.EmptyDir(PodNaming.PodDirectory(paths, uid), volume)) ?? 0;
+                var dir = Volumes.VolumeLayout.EmptyDir(PodNaming.PodDirectory(paths, uid), volume);
+                volumes += EmptyDirLimitMonitor.Usage(dir) ?? 0;
+                inodes += CountInodes(dir);
             }
-            result[uid] = new PodUsage(memory, disk, volumes, Processes(pod));
+            result[uid] = new PodUsage(joined.Memory, disk, volumes, Processes(pod), inodes);
         }
         return result;
     }
 
-    /// <summary>Per pod UID, each container's working set (running ones) and writable layer bytes (every one kept).</summary>
-    public static Dictionary<string, (Dictionary<string, long> Memory, Dictionary<string, long> Disk)> Join(IEnumerable<ContainerStats> stats)
+    /// <summary>One pod's share of the runtime's stats.</summary>
+    public sealed class JoinedPod
     {
-        var result = new Dictionary<string, (Dictionary<string, long>, Dictionary<string, long>)>(StringComparer.Ordinal);
+        /// <summary>Each container's working set (running ones).</summary>
+        public Dictionary<string, long> Memory { get; } = new(StringComparer.Ordinal);
+        /// <summary>Each container's writable layer bytes (every instance kept).</summary>
+        public Dictionary<string, long> Disk { get; } = new(StringComparer.Ordinal);
+        /// <summary>The inodes of all its writable layers.</summary>
+        public long Inodes { get; set; }
+    }
+
+    /// <summary>The runtime's stats per pod UID, by the kubelet's CRI labels.</summary>
+    public static Dictionary<string, JoinedPod> Join(IEnumerable<ContainerStats> stats)
+    {
+        var result = new Dictionary<string, JoinedPod>(StringComparer.Ordinal);
         foreach (var s in stats)
         {
             if (s.Attributes is not { } a || !a.Labels.TryGetValue(PodNaming.PodUidLabel, out var uid)) continue;
             var name = a.Labels.GetValueOrDefault(PodNaming.ContainerNameLabel) ?? a.Metadata?.Name ?? "";
             if (name.Length == 0) continue;
-            if (!result.TryGetValue(uid, out var pod)) result[uid] = pod = (new Dictionary<string, long>(StringComparer.Ordinal), new Dictionary<string, long>(StringComparer.Ordinal));
-            if (s.Memory?.WorkingSetBytes is { } ws) pod.Item1[name] = pod.Item1.GetValueOrDefault(name) + (long)ws.Value;
-            if (s.WritableLayer?.UsedBytes is { } used) pod.Item2[name] = pod.Item2.GetValueOrDefault(name) + (long)used.Value;
+            if (!result.TryGetValue(uid, out var pod)) result[uid] = pod = new JoinedPod();
+            if (s.Memory?.WorkingSetBytes is { } ws) pod.Memory[name] = pod.Memory.GetValueOrDefault(name) + (long)ws.Value;
+            if (s.WritableLayer?.UsedBytes is { } used) pod.Disk[name] = pod.Disk.GetValueOrDefault(name) + (long)used.Value;
+            if (s.WritableLayer?.InodesUsed is { } inodes) pod.Inodes += (long)inodes.Value;
         }
         return result;
+    }
+
+    /// <summary>The inodes under <paramref name="dir"/>: every file and directory, the directory itself included; 0 when it does not exist.</summary>
+    public static long CountInodes(string dir)
+    {
+        if (!Directory.Exists(dir)) return 0;
+        // Links are not followed (nor counted): a link to a directory must not lead the walk in circles.
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
+        try { return 1 + new DirectoryInfo(dir).EnumerateFileSystemInfos("*", options).LongCount(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
     }
 
     private long? Processes(Pod pod)
