@@ -15,6 +15,9 @@ public sealed record ControllerManagerOptions
 
     /// <summary>The node lifecycle controller's periods (--kube-controller-manager-arg node-monitor-*).</summary>
     public NodeLifecycle.NodeLifecycleOptions NodeLifecycle { get; init; } = new();
+
+    /// <summary>The pod garbage collector's settings (--kube-controller-manager-arg terminated-pod-gc-threshold).</summary>
+    public PodGc.PodGcOptions PodGc { get; init; } = new();
 }
 
 /// <summary>
@@ -36,6 +39,7 @@ public sealed class ControllerManager(KubeClient client, ControllerManagerOption
             KeepRunning("disruption", c => new Disruption.DisruptionController(client, informers, loggers).RunAsync(c), ct),
             KeepRunning("node-lifecycle", c => new NodeLifecycle.NodeLifecycleController(client, informers, options.NodeLifecycle, loggers).RunAsync(c), ct),
             KeepRunning("taint-eviction", c => new TaintEviction.TaintEvictionController(client, informers, loggers).RunAsync(c), ct),
+            KeepRunning("pod-garbage-collector", c => new PodGc.PodGcController(client, informers, options.PodGc, loggers).RunAsync(c), ct),
             options.ClusterCidr is { } cidr
                 ? KeepRunning("node-ipam", c => new NodeIpam.NodeIpamController(client, informers, cidr, loggers).RunAsync(c), ct)
                 : Task.CompletedTask);

@@ -15,7 +15,7 @@ public sealed class QuickNodeMonitorFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
-/// <summary>The node lifecycle and taint eviction controllers against a real agent that stops and comes back.</summary>
+/// <summary>The node lifecycle, taint eviction and pod garbage collection controllers against a real agent that stops.</summary>
 public sealed class NodeLifecycleTests(QuickNodeMonitorFixture f) : IClassFixture<QuickNodeMonitorFixture>
 {
     private SkiffServer S => f.Server;
@@ -100,6 +100,31 @@ public sealed class NodeLifecycleTests(QuickNodeMonitorFixture f) : IClassFixtur
 
     private static List<string> Tolerations(JsonNode pod) =>
         [.. (pod["spec"]?["tolerations"]?.AsArray() ?? []).Select(t => $"{t!["key"]}:{t["effect"]}:{t["tolerationSeconds"]}")];
+
+    [Fact]
+    public async Task ThePodsOfADeletedNodeAreForceDeletedByThePodGarbageCollector()
+    {
+        await using var agent = new SkiffAgent(S) { ExtraArgs = ["--node-taint", "skiff.test/lifecycle=true:NoSchedule"] };
+        await agent.StartAndWaitReadyAsync();
+        var ns = "podgc-" + Guid.NewGuid().ToString("N")[..6];
+        await Kubectl.OkAsync(S, "create", "namespace", ns);
+        await Node.ApplyAsync(S, ns, $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: left-behind }
+            spec:
+              nodeName: {{agent.NodeName}}
+              containers:
+              - { name: main, image: busybox, command: ["sleep", "3600"] }
+            """);
+        await Node.WaitForPodAsync(S, ns, "left-behind", p => PodReady(p) == "True", "Ready");
+
+        // The machine is gone for good: its agent stops and its Node is deleted. No kubelet will ever finish the pod;
+        // upstream's pod GC force-deletes it once the node has been missing for its 40 s quarantine (checked every 20 s).
+        await agent.StopAsync();
+        await Kubectl.OkAsync(S, "delete", "node", agent.NodeName);
+        await Node.WaitAsync(async () => await Node.PodAsync(S, ns, "left-behind") is null, TimeSpan.FromSeconds(120), "the pod garbage collector", S);
+    }
 
     private static JsonNode? Condition(JsonNode node, string type) =>
         node["status"]?["conditions"]?.AsArray().FirstOrDefault(c => c!["type"]!.GetValue<string>() == type);

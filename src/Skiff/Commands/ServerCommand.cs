@@ -26,7 +26,7 @@ public static class ServerCommand
     private static readonly Option<long?> CompactKeep = new("--datastore-compact-keep") { Description = "(datastore) Revisions of history always kept for watch resumption (default 1000)" };
     private static readonly Option<string> CompactMinAge = new("--datastore-compact-min-age") { Description = "(datastore) History newer than this is never compacted, e.g. 5m (default 5m)" };
 
-    private static readonly Option<string[]> ControllerManagerArg = new("--kube-controller-manager-arg") { Description = "(flags) Customized flag for kube-controller-manager process (node-monitor-period, node-monitor-grace-period, node-startup-grace-period)", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string[]> ControllerManagerArg = new("--kube-controller-manager-arg") { Description = "(flags) Customized flag for kube-controller-manager process (node-monitor-period, node-monitor-grace-period, node-startup-grace-period, terminated-pod-gc-threshold)", AllowMultipleArgumentsPerToken = false };
 
     private static readonly Option<bool?> DisableScheduler = new("--disable-scheduler") { Description = "(components) Do not run the scheduler" };
     private static readonly Option<int?> SimulatedNodes = new("--simulated-nodes") { Description = "(testing) Register and run N simulated nodes (type=simulated, tainted kwok.x-k8s.io/node=fake:NoSchedule)", Hidden = true };
@@ -75,6 +75,7 @@ public static class ServerCommand
         if (!m.Success || int.Parse(m.Groups[1].Value) is var lo && int.Parse(m.Groups[2].Value) is var hi && (lo < 1 || hi > 65535 || lo > hi))
             throw new FormatException($"--service-node-port-range: \"{range}\" is not a port range like 30000-32767");
 
+        var controllerManager = ParseControllerManagerArgs(Get(ControllerManagerArg) ?? []);
         return new ServerOptions
         {
             NodePortRange = (lo, hi),
@@ -94,18 +95,20 @@ public static class ServerCommand
             CompactKeep = Get(CompactKeep) ?? 1000,
             CompactMinAge = Duration(Get(CompactMinAge), "--datastore-compact-min-age") ?? TimeSpan.FromMinutes(5),
             DisableScheduler = Get(DisableScheduler) ?? false,
-            NodeLifecycle = ParseControllerManagerArgs(Get(ControllerManagerArg) ?? []),
+            NodeLifecycle = controllerManager.NodeLifecycle,
+            PodGc = controllerManager.PodGc,
             SimulatedNodes = Get(SimulatedNodes) is { } n ? (n >= 0 ? n : throw new FormatException("--simulated-nodes: must not be negative")) : 0,
         };
     }
 
     /// <summary>
     /// k3s's --kube-controller-manager-arg "flag=value" items (a leading "--" is allowed): node-monitor-period,
-    /// node-monitor-grace-period and node-startup-grace-period, Go durations; any other flag is refused rather than ignored.
+    /// node-monitor-grace-period and node-startup-grace-period (Go durations) and terminated-pod-gc-threshold; any
+    /// other flag is refused rather than ignored.
     /// </summary>
-    public static Skiff.Controllers.NodeLifecycle.NodeLifecycleOptions ParseControllerManagerArgs(IEnumerable<string> items)
+    public static (Skiff.Controllers.NodeLifecycle.NodeLifecycleOptions NodeLifecycle, Skiff.Controllers.PodGc.PodGcOptions PodGc) ParseControllerManagerArgs(IEnumerable<string> items)
     {
-        var o = new Skiff.Controllers.NodeLifecycle.NodeLifecycleOptions();
+        var (lifecycle, gc) = (new Skiff.Controllers.NodeLifecycle.NodeLifecycleOptions(), new Skiff.Controllers.PodGc.PodGcOptions());
         foreach (var item in items)
         {
             var eq = item.IndexOf('=');
@@ -113,19 +116,28 @@ public static class ServerCommand
             var (flag, value) = (item[..eq].TrimStart('-'), item[(eq + 1)..]);
             try
             {
-                var d = Skiff.Agent.Kubelet.GoDuration.Parse(value);
-                if (d <= TimeSpan.Zero) throw new FormatException("the duration must be positive");
-                o = flag switch
+                switch (flag)
                 {
-                    "node-monitor-period" => o with { MonitorPeriod = d },
-                    "node-monitor-grace-period" => o with { MonitorGracePeriod = d },
-                    "node-startup-grace-period" => o with { StartupGracePeriod = d },
-                    _ => throw new FormatException($"unknown flag \"{flag}\" (Skiff's controller manager takes node-monitor-period, node-monitor-grace-period and node-startup-grace-period)"),
-                };
+                    case "node-monitor-period": lifecycle = lifecycle with { MonitorPeriod = Positive(value) }; break;
+                    case "node-monitor-grace-period": lifecycle = lifecycle with { MonitorGracePeriod = Positive(value) }; break;
+                    case "node-startup-grace-period": lifecycle = lifecycle with { StartupGracePeriod = Positive(value) }; break;
+                    case "terminated-pod-gc-threshold":
+                        gc = gc with
+                        {
+                            TerminatedPodThreshold = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                                ? n : throw new FormatException($"\"{value}\" is not a number (0 keeps every finished pod)"),
+                        };
+                        break;
+                    default:
+                        throw new FormatException($"unknown flag \"{flag}\" (Skiff's controller manager takes node-monitor-period, node-monitor-grace-period, node-startup-grace-period and terminated-pod-gc-threshold)");
+                }
             }
             catch (FormatException e) { throw new FormatException($"--kube-controller-manager-arg {flag}: {e.Message}", e); }
         }
-        return o;
+        return (lifecycle, gc);
+
+        static TimeSpan Positive(string value) =>
+            Skiff.Agent.Kubelet.GoDuration.Parse(value) is var d && d > TimeSpan.Zero ? d : throw new FormatException("the duration must be positive");
     }
 
     /// <summary>Go-style durations: 90s, 5m, 1h, 1m30s, 250ms, 0.</summary>

@@ -26,6 +26,8 @@ public sealed record ServerOptions
     public bool DisableScheduler { get; init; }
     /// <summary>The node lifecycle controller's periods, from --kube-controller-manager-arg.</summary>
     public Skiff.Controllers.NodeLifecycle.NodeLifecycleOptions NodeLifecycle { get; init; } = new();
+    /// <summary>The pod garbage collector's threshold, from --kube-controller-manager-arg.</summary>
+    public Skiff.Controllers.PodGc.PodGcOptions PodGc { get; init; } = new();
     /// <summary>Simulated nodes to register and run in-process (tests and benchmarks); 0: none.</summary>
     public int SimulatedNodes { get; init; }
 

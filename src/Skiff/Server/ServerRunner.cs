@@ -89,7 +89,7 @@ public static class ServerRunner
         using var client = ComponentClient(serverUrl, pki, "system:kube-controller-manager", [], "client-controller", "skiff-controller-manager");
         await new Skiff.Controllers.ControllerManager(client, new Skiff.Controllers.ControllerManagerOptions
         {
-            RootCaPem = pki.ServerCa.CertificatePem, ClusterCidr = o.ClusterCidr, NodeLifecycle = o.NodeLifecycle,
+            RootCaPem = pki.ServerCa.CertificatePem, ClusterCidr = o.ClusterCidr, NodeLifecycle = o.NodeLifecycle, PodGc = o.PodGc,
         }, loggers).RunAsync(ct);
     }
 
