@@ -126,6 +126,22 @@ public sealed class NodeLifecycleTests(QuickNodeMonitorFixture f) : IClassFixtur
         await Node.WaitAsync(async () => await Node.PodAsync(S, ns, "left-behind") is null, TimeSpan.FromSeconds(120), "the pod garbage collector", S);
     }
 
+    [Fact]
+    public async Task AControllerManagerArgSkiffDoesNotHaveOrABadValueIsRefusedBeforeAnythingStarts()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "skiff-e2e-refused-" + Guid.NewGuid().ToString("N")[..8]);
+        var (code, output) = await Processes.RunAsync(SkiffServer.Binary,
+            ["server", "--data-dir", dataDir, "--kube-controller-manager-arg", "pod-eviction-timeout=5m"], TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, code);
+        Assert.Contains("--kube-controller-manager-arg pod-eviction-timeout: unknown flag \"pod-eviction-timeout\"", output);
+
+        (code, output) = await Processes.RunAsync(SkiffServer.Binary,
+            ["server", "--data-dir", dataDir, "--kube-controller-manager-arg", "node-monitor-grace-period=0s"], TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, code);
+        Assert.Contains("--kube-controller-manager-arg node-monitor-grace-period: the duration must be positive", output);
+        Assert.False(Directory.Exists(dataDir)); // refused before anything was written
+    }
+
     private static JsonNode? Condition(JsonNode node, string type) =>
         node["status"]?["conditions"]?.AsArray().FirstOrDefault(c => c!["type"]!.GetValue<string>() == type);
 
