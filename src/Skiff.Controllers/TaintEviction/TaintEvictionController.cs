@@ -82,7 +82,11 @@ public sealed class TaintEvictionController(KubeClient client, SharedInformerFac
                         continue;
                     }
                     scheduled.Remove(uid);
-                    if (evicted.Add(uid) && !await EvictAsync(pod, recorder, log, ct)) evicted.Remove(uid); // tried again next pass
+                    if (evicted.Add(uid) && !await EvictAsync(pod, recorder, log, ct))
+                    {
+                        evicted.Remove(uid); // still due: tried again next pass
+                        scheduled[uid] = (since, Ref(pod));
+                    }
                 }
                 // A pod whose taint went before its time is no longer due (one that is gone or going needs no event).
                 var live = pods.Store.List().Where(p => p.Metadata?.DeletionTimestamp is null).Select(p => p.Metadata?.Uid ?? "").ToHashSet(StringComparer.Ordinal);

@@ -1,5 +1,5 @@
-using Skiff.Api.Taints;
 using Skiff.Api.Models.Core.V1;
+using Skiff.Api.Taints;
 using Skiff.Scheduler.Framework;
 
 namespace Skiff.Scheduler.Plugins;
