@@ -3,9 +3,9 @@ using Microsoft.Extensions.Logging;
 using Skiff.Api.Models.Coordination.V1;
 using Skiff.Api.Models.Core.V1;
 using Skiff.Client;
-using Skiff.Client.Events;
 using Skiff.Client.Informers;
 using Skiff.Client.Rest;
+using Skiff.Controllers.Common;
 
 namespace Skiff.Controllers.NodeLifecycle;
 
@@ -45,10 +45,7 @@ public sealed class NodeLifecycleController(KubeClient client, SharedInformerFac
         var nodes = informers.For<Node, NodeList>();
         var leases = informers.For<Lease, LeaseList>();
         var pods = informers.For<Pod, PodList>();
-        var recorder = new CoreEventRecorder(new ApiCoreEventSink(client),
-            new CoreEventRecorderOptions { Component = "node-controller", ReportingInstance = "skiff-controller-manager" }, loggers.CreateLogger("node-lifecycle-events"));
-        using var stopEvents = new CancellationTokenSource();
-        var writer = Task.Run(() => recorder.RunAsync(stopEvents.Token), CancellationToken.None);
+        await using var recorder = ControllerEvents.Start(client, "node-controller", loggers);
         informers.Start(ct);
         await informers.WaitForCacheSyncAsync(ct);
 
@@ -71,14 +68,9 @@ public sealed class NodeLifecycleController(KubeClient client, SharedInformerFac
             } while (await timer.WaitForNextTickAsync(ct));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
-        finally
-        {
-            await stopEvents.CancelAsync();
-            await writer;
-        }
     }
 
-    private async Task SyncAsync(Node node, Lease? lease, NodeHeartbeats heartbeats, Func<IReadOnlyList<Pod>> pods, CoreEventRecorder recorder, ILogger log,
+    private async Task SyncAsync(Node node, Lease? lease, NodeHeartbeats heartbeats, Func<IReadOnlyList<Pod>> pods, ControllerEvents recorder, ILogger log,
         DateTimeOffset now, CancellationToken ct)
     {
         var name = node.Metadata!.Name!;
@@ -116,26 +108,16 @@ public sealed class NodeLifecycleController(KubeClient client, SharedInformerFac
     }
 
     /// <summary>Upstream's MarkPodsNotReady: each pod on the node gets Ready False, and a NodeNotReady event.</summary>
-    private async Task MarkPodsNotReadyAsync(string node, IReadOnlyList<Pod> pods, CoreEventRecorder recorder, ILogger log, DateTimeOffset now, CancellationToken ct)
+    private async Task MarkPodsNotReadyAsync(string node, IReadOnlyList<Pod> pods, ControllerEvents recorder, ILogger log, DateTimeOffset now, CancellationToken ct)
     {
         foreach (var pod in pods.Where(p => p.Spec?.NodeName == node))
         {
             if (pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready") is not { } ready || ready.Status == "False") continue;
-            var patch = new JsonObject
-            {
-                ["status"] = new JsonObject
-                {
-                    ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "False", ["lastTransitionTime"] = Time(now) }),
-                },
-            };
             try
             {
-                await client.Pods.PatchAsync(pod.Metadata!.Namespace, pod.Metadata.Name!, PatchType.StrategicMerge, patch.ToJsonString(), Write, "status", ct);
-                recorder.Record(new ObjectReference
-                {
-                    Kind = "Pod", ApiVersion = "v1", Namespace = pod.Metadata.Namespace, Name = pod.Metadata.Name, Uid = pod.Metadata.Uid,
-                    ResourceVersion = pod.Metadata.ResourceVersion,
-                }, "Warning", "NodeNotReady", "Node is not ready");
+                await client.Pods.PatchAsync(pod.Metadata!.Namespace, pod.Metadata.Name!, PatchType.StrategicMerge,
+                    PodStatusPatches.Condition("Ready", "False", now), Write, "status", ct);
+                recorder.Record(ControllerEvents.PodRef(pod), "Warning", "NodeNotReady", "Node is not ready");
             }
             catch (ApiException e) when (e.IsNotFound) { }
             catch (ApiException e) { log.LogInformation("Pod {Namespace}/{Pod}: cannot set Ready to False: {Error}", pod.Metadata!.Namespace, pod.Metadata.Name, e.Message); }
@@ -159,5 +141,5 @@ public sealed class NodeLifecycleController(KubeClient client, SharedInformerFac
         return o;
     }
 
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Time(DateTimeOffset t) => PodStatusPatches.Time(t);
 }

@@ -1,10 +1,10 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Skiff.Api.Models.Core.V1;
 using Skiff.Api.Models.Meta.V1;
 using Skiff.Client;
 using Skiff.Client.Informers;
 using Skiff.Client.Rest;
+using Skiff.Controllers.Common;
 
 namespace Skiff.Controllers.PodGc;
 
@@ -104,19 +104,8 @@ public sealed class PodGcController(KubeClient client, SharedInformerFactory inf
         {
             if (disruption is not null && !PodGcDecisions.IsTerminated(pod))
             {
-                var status = new JsonObject
-                {
-                    ["status"] = new JsonObject
-                    {
-                        ["phase"] = "Failed",
-                        ["conditions"] = new JsonArray(new JsonObject
-                        {
-                            ["type"] = "DisruptionTarget", ["status"] = "True", ["reason"] = "DeletionByPodGC", ["message"] = disruption,
-                            ["lastTransitionTime"] = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-                        }),
-                    },
-                };
-                await client.Pods.PatchAsync(ns, name, PatchType.StrategicMerge, status.ToJsonString(), Write, "status", ct);
+                var status = PodStatusPatches.Condition("DisruptionTarget", "True", _time.GetUtcNow(), "DeletionByPodGC", disruption, phase: "Failed");
+                await client.Pods.PatchAsync(ns, name, PatchType.StrategicMerge, status, Write, "status", ct);
             }
             await client.Pods.DeleteAsync(ns, name, Force, ct);
             log.LogInformation("Force-deleted pod {Namespace}/{Pod}: {Why}", ns, name, why);

@@ -1,11 +1,10 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Skiff.Api.Models.Core.V1;
 using Skiff.Api.Taints;
 using Skiff.Client;
-using Skiff.Client.Events;
 using Skiff.Client.Informers;
 using Skiff.Client.Rest;
+using Skiff.Controllers.Common;
 
 namespace Skiff.Controllers.TaintEviction;
 
@@ -48,10 +47,7 @@ public sealed class TaintEvictionController(KubeClient client, SharedInformerFac
         var log = loggers.CreateLogger("taint-eviction");
         var nodes = informers.For<Node, NodeList>();
         var pods = informers.For<Pod, PodList>();
-        var recorder = new CoreEventRecorder(new ApiCoreEventSink(client),
-            new CoreEventRecorderOptions { Component = "taint-eviction-controller", ReportingInstance = "skiff-controller-manager" }, loggers.CreateLogger("taint-eviction-events"));
-        using var stopEvents = new CancellationTokenSource();
-        var writer = Task.Run(() => recorder.RunAsync(stopEvents.Token), CancellationToken.None);
+        await using var recorder = ControllerEvents.Start(client, "taint-eviction-controller", loggers);
         informers.Start(ct);
         await informers.WaitForCacheSyncAsync(ct);
 
@@ -78,14 +74,14 @@ public sealed class TaintEvictionController(KubeClient client, SharedInformerFac
                     var since = scheduled.TryGetValue(uid, out var s) ? s.Since : now;
                     if (now - since < allowed)
                     {
-                        scheduled[uid] = (since, Ref(pod));
+                        scheduled[uid] = (since, ControllerEvents.PodRef(pod));
                         continue;
                     }
                     scheduled.Remove(uid);
                     if (evicted.Add(uid) && !await EvictAsync(pod, recorder, log, ct))
                     {
                         evicted.Remove(uid); // still due: tried again next pass
-                        scheduled[uid] = (since, Ref(pod));
+                        scheduled[uid] = (since, ControllerEvents.PodRef(pod));
                     }
                 }
                 // A pod whose taint went before its time is no longer due (one that is gone or going needs no event).
@@ -100,34 +96,18 @@ public sealed class TaintEvictionController(KubeClient client, SharedInformerFac
             } while (await timer.WaitForNextTickAsync(ct));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
-        finally
-        {
-            await stopEvents.CancelAsync();
-            await writer;
-        }
     }
 
     /// <summary>Marks and deletes the pod; false when the API server refused (not when the pod is gone already).</summary>
-    private async Task<bool> EvictAsync(Pod pod, CoreEventRecorder recorder, ILogger log, CancellationToken ct)
+    private async Task<bool> EvictAsync(Pod pod, ControllerEvents recorder, ILogger log, CancellationToken ct)
     {
         var (ns, name) = (pod.Metadata!.Namespace, pod.Metadata.Name!);
         log.LogInformation("Deleting pod {Namespace}/{Pod}: its node {Node} has a NoExecute taint it does not tolerate (long enough)", ns, name, pod.Spec?.NodeName);
-        recorder.Record(Ref(pod), "Normal", "TaintManagerEviction", $"Marking for deletion Pod {ns}/{name}");
-        var condition = new JsonObject
-        {
-            ["status"] = new JsonObject
-            {
-                ["conditions"] = new JsonArray(new JsonObject
-                {
-                    ["type"] = "DisruptionTarget", ["status"] = "True", ["reason"] = "DeletionByTaintManager",
-                    ["message"] = "Taint manager: deleting due to NoExecute taint",
-                    ["lastTransitionTime"] = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-                }),
-            },
-        };
+        recorder.Record(ControllerEvents.PodRef(pod), "Normal", "TaintManagerEviction", $"Marking for deletion Pod {ns}/{name}");
+        var condition = PodStatusPatches.Condition("DisruptionTarget", "True", _time.GetUtcNow(), "DeletionByTaintManager", "Taint manager: deleting due to NoExecute taint");
         try
         {
-            await client.Pods.PatchAsync(ns, name, PatchType.StrategicMerge, condition.ToJsonString(), Write, "status", ct);
+            await client.Pods.PatchAsync(ns, name, PatchType.StrategicMerge, condition, Write, "status", ct);
             await client.Pods.DeleteAsync(ns, name, ct: ct);
             return true;
         }
@@ -138,10 +118,4 @@ public sealed class TaintEvictionController(KubeClient client, SharedInformerFac
             return false;
         }
     }
-
-    private static ObjectReference Ref(Pod pod) => new()
-    {
-        Kind = "Pod", ApiVersion = "v1", Namespace = pod.Metadata?.Namespace, Name = pod.Metadata?.Name, Uid = pod.Metadata?.Uid,
-        ResourceVersion = pod.Metadata?.ResourceVersion,
-    };
 }
