@@ -364,8 +364,8 @@ public sealed class NodePressureEvictionTests(ITestOutputHelper output)
         Directory.CreateDirectory(dir.Combine("a/b"));
         File.WriteAllText(dir.Combine("a/b/f"), "x");
         File.WriteAllText(dir.Combine("g"), "y");
-        Assert.Equal(5, PodUsageReader.CountInodes(dir.Path)); // the dir, a, a/b, a/b/f, g
-        Assert.Equal(0, PodUsageReader.CountInodes(dir.Combine("missing")));
+        Assert.Equal((2, 5), EmptyDirLimitMonitor.Measure(dir.Path)); // 2 bytes; the dir, a, a/b, a/b/f, g
+        Assert.Null(EmptyDirLimitMonitor.Measure(dir.Combine("missing")));
     }
 
     [Fact]

@@ -55,20 +55,29 @@ public sealed class EmptyDirLimitMonitor(
     }
 
     /// <summary>The bytes of the files under <paramref name="dir"/>; null when it does not exist (yet).</summary>
-    public static long? Usage(string dir)
+    public static long? Usage(string dir) => Measure(dir)?.Bytes;
+
+    /// <summary>
+    /// The bytes of the files under <paramref name="dir"/> and the inodes there (every file and directory, the
+    /// directory itself included), in one walk; links are not followed (nor counted), so a link to a directory cannot
+    /// lead the walk in circles. Null when the directory does not exist (yet).
+    /// </summary>
+    public static (long Bytes, long Inodes)? Measure(string dir)
     {
         if (!Directory.Exists(dir)) return null;
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
-        long total = 0;
+        long bytes = 0, inodes = 1;
         try
         {
-            foreach (var file in new DirectoryInfo(dir).EnumerateFiles("*", options))
+            foreach (var entry in new DirectoryInfo(dir).EnumerateFileSystemInfos("*", options))
             {
-                try { total += file.Length; }
+                inodes++;
+                if (entry is not FileInfo file) continue;
+                try { bytes += file.Length; }
                 catch (IOException) { } // removed while counting
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-        return total;
+        return (bytes, inodes);
     }
 }

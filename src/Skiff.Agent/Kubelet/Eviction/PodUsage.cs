@@ -47,17 +47,17 @@ public sealed class PodUsageReader(RuntimeServiceClient runtime, AgentPaths path
             foreach (var c in (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? []))
             {
                 if (c.Name is not { Length: > 0 } name) continue;
-                var logs = EmptyDirLimitMonitor.Usage(Path.Combine(logDir, name)) ?? 0;
+                var (logs, logInodes) = EmptyDirLimitMonitor.Measure(Path.Combine(logDir, name)) ?? (0, 0);
                 if (logs > 0 || disk.ContainsKey(name)) disk[name] = disk.GetValueOrDefault(name) + logs;
-                inodes += CountInodes(Path.Combine(logDir, name));
+                inodes += logInodes;
             }
             long volumes = 0;
             foreach (var v in pod.Spec?.Volumes ?? [])
             {
                 if (v.EmptyDir is null || v.EmptyDir.Medium == "Memory" || v.Name is not { Length: > 0 } volume) continue;
-                var dir = Volumes.VolumeLayout.EmptyDir(PodNaming.PodDirectory(paths, uid), volume);
-                volumes += EmptyDirLimitMonitor.Usage(dir) ?? 0;
-                inodes += CountInodes(dir);
+                var (bytes, volumeInodes) = EmptyDirLimitMonitor.Measure(Volumes.VolumeLayout.EmptyDir(PodNaming.PodDirectory(paths, uid), volume)) ?? (0, 0);
+                volumes += bytes;
+                inodes += volumeInodes;
             }
             result[uid] = new PodUsage(joined.Memory, disk, volumes, Processes(pod), inodes);
         }
@@ -90,16 +90,6 @@ public sealed class PodUsageReader(RuntimeServiceClient runtime, AgentPaths path
             if (s.WritableLayer?.InodesUsed is { } inodes) pod.Inodes += (long)inodes.Value;
         }
         return result;
-    }
-
-    /// <summary>The inodes under <paramref name="dir"/>: every file and directory, the directory itself included; 0 when it does not exist.</summary>
-    public static long CountInodes(string dir)
-    {
-        if (!Directory.Exists(dir)) return 0;
-        // Links are not followed (nor counted): a link to a directory must not lead the walk in circles.
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
-        try { return 1 + new DirectoryInfo(dir).EnumerateFileSystemInfos("*", options).LongCount(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
     }
 
     private long? Processes(Pod pod)
