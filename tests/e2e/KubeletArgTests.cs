@@ -247,29 +247,15 @@ public sealed class KubeletArgTests(ControlPlaneFixture f) : IClassFixture<Contr
     [Fact]
     public async Task AKubeletArgSkiffDoesNotHaveOrABadThresholdIsRefusedBeforeAnythingStarts()
     {
-        var (code, output) = await Processes.RunAsync(SkiffServer.Binary,
-            ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "cpu-manager-policy=static"], TimeSpan.FromSeconds(30));
-        Assert.NotEqual(0, code);
-        Assert.Contains("--kubelet-arg cpu-manager-policy: unknown flag \"cpu-manager-policy\"", output);
-
-        (code, output) = await Processes.RunAsync(SkiffServer.Binary,
-            ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "eviction-minimum-reclaim=memory.available=-1Mi"], TimeSpan.FromSeconds(30));
-        Assert.NotEqual(0, code);
-        Assert.Contains("--kubelet-arg eviction-minimum-reclaim: negative eviction minimum reclaim specified for memory.available", output);
-
-        (code, output) = await Processes.RunAsync(SkiffServer.Binary,
-            ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "image-gc-low-threshold=90"], TimeSpan.FromSeconds(30));
-        Assert.NotEqual(0, code);
-        Assert.Contains("--kubelet-arg: invalid configuration: imageGCLowThresholdPercent (--image-gc-low-threshold) 90 must be less than imageGCHighThresholdPercent (--image-gc-high-threshold) 85", output);
-
-        (code, output) = await Processes.RunAsync(SkiffServer.Binary,
-            ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "eviction-hard=memory.available<1Gi,memory.available<2Gi"], TimeSpan.FromSeconds(30));
-        Assert.NotEqual(0, code);
-        Assert.Contains("--kubelet-arg eviction-hard: found duplicate eviction threshold for signal memory.available", output);
-
-        (code, output) = await Processes.RunAsync(SkiffServer.Binary,
-            ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", "eviction-soft=memory.available<1Gi"], TimeSpan.FromSeconds(30));
-        Assert.NotEqual(0, code);
-        Assert.Contains("--kubelet-arg eviction-soft: grace period must be specified for the soft eviction threshold memory.available", output);
+        string[] Agent(string kubeletArg) => ["agent", "--server", "https://127.0.0.1:1", "--token", "x", "--kubelet-arg", kubeletArg];
+        await SkiffServer.AssertRefusedAsync(Agent("cpu-manager-policy=static"), "--kubelet-arg cpu-manager-policy: unknown flag \"cpu-manager-policy\"");
+        await SkiffServer.AssertRefusedAsync(Agent("eviction-minimum-reclaim=memory.available=-1Mi"),
+            "--kubelet-arg eviction-minimum-reclaim: negative eviction minimum reclaim specified for memory.available");
+        await SkiffServer.AssertRefusedAsync(Agent("image-gc-low-threshold=90"),
+            "--kubelet-arg: invalid configuration: imageGCLowThresholdPercent (--image-gc-low-threshold) 90 must be less than imageGCHighThresholdPercent (--image-gc-high-threshold) 85");
+        await SkiffServer.AssertRefusedAsync(Agent("eviction-hard=memory.available<1Gi,memory.available<2Gi"),
+            "--kubelet-arg eviction-hard: found duplicate eviction threshold for signal memory.available");
+        await SkiffServer.AssertRefusedAsync(Agent("eviction-soft=memory.available<1Gi"),
+            "--kubelet-arg eviction-soft: grace period must be specified for the soft eviction threshold memory.available");
     }
 }

@@ -51,6 +51,14 @@ public sealed class SkiffServer : IAsyncDisposable
 
     public string Bridge { get; } = "skf" + Guid.NewGuid().ToString("N")[..8];
 
+    /// <summary>Runs <c>skiff</c> with <paramref name="args"/>, which it must refuse: a non-zero exit and <paramref name="message"/> in its output.</summary>
+    public static async Task AssertRefusedAsync(IReadOnlyList<string> args, string message)
+    {
+        var (code, output) = await Processes.RunAsync(Binary, args, TimeSpan.FromSeconds(30));
+        Xunit.Assert.NotEqual(0, code);
+        Xunit.Assert.Contains(message, output);
+    }
+
     /// <summary>The skiff binary: $SKIFF_BIN, or the Release build output of src/Skiff.</summary>
     public static string Binary
     {
