@@ -247,7 +247,7 @@ internal static class NodeBenchCommand
     /// Waits until the machine has been quiet (under a tenth of a core busy) for half a second, or 15 s have passed, and
     /// returns how long that took. A removal's work goes on after containerd lists nothing: the kubelet unmounts and
     /// deletes the pods' directories and cgroups, and the kernel frees network namespaces and veths in its own
-    /// workers. Without the wait that tail fell into whichever burst came next, always the pods'.
+    /// workers. Without the wait that tail fell into whichever burst came next.
     /// </summary>
     private static async Task<double> Quiet(CancellationToken ct)
     {
