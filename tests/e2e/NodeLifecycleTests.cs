@@ -108,15 +108,7 @@ public sealed class NodeLifecycleTests(QuickNodeMonitorFixture f) : IClassFixtur
         await agent.StartAndWaitReadyAsync();
         var ns = "podgc-" + Guid.NewGuid().ToString("N")[..6];
         await Kubectl.OkAsync(S, "create", "namespace", ns);
-        await Node.ApplyAsync(S, ns, $$"""
-            apiVersion: v1
-            kind: Pod
-            metadata: { name: left-behind }
-            spec:
-              nodeName: {{agent.NodeName}}
-              containers:
-              - { name: main, image: busybox, command: ["sleep", "3600"] }
-            """);
+        await Node.ApplyAsync(S, ns, Node.PodYaml("left-behind", agent.NodeName, "sleep 3600"));
         await Node.WaitForPodAsync(S, ns, "left-behind", p => PodReady(p) == "True", "Ready");
 
         // The machine is gone for good: its agent stops and its Node is deleted. No kubelet will ever finish the pod;
