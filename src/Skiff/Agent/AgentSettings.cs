@@ -31,37 +31,33 @@ public sealed record AgentSettings
     /// </summary>
     public static KubeletArgs ParseKubeletArgs(IEnumerable<string> items)
     {
-        var args = new KubeletArgs();
         string? soft = null, softGrace = null, minimumReclaim = null;
-        foreach (var item in items)
+        var args = FlagValueItems.Fold(items, "--kubelet-arg", new KubeletArgs(), (parsed, flag, value) =>
         {
-            var eq = item.IndexOf('=');
-            if (eq <= 0) throw new FormatException($"--kubelet-arg: \"{item}\" is not flag=value");
-            var (flag, value) = (item[..eq].TrimStart('-'), item[(eq + 1)..]);
-            try
+            switch (flag)
             {
-                args = flag switch
-                {
-                    "eviction-hard" => args with { EvictionHard = Kubelet.Eviction.EvictionThreshold.Parse(value) },
-                    "eviction-soft" => Keep(ref soft, value, args),
-                    "eviction-soft-grace-period" => Keep(ref softGrace, value, args),
-                    "eviction-minimum-reclaim" => Keep(ref minimumReclaim, value, args),
-                    "eviction-max-pod-grace-period" => args with { EvictionMaxPodGracePeriodSeconds = long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var g) && g >= 0
-                        ? g : throw new FormatException($"\"{value}\" is not a number of seconds") },
-                    "eviction-pressure-transition-period" => args with { EvictionPressureTransitionPeriod = NonNegative(Kubelet.GoDuration.Parse(value)) },
-                    "container-log-max-size" => args with { ContainerLogMaxSize = PositiveQuantity(value) },
-                    "container-log-max-files" => args with { ContainerLogMaxFiles = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var files) && files > 1
-                        ? files : throw new FormatException($"\"{value}\" is not a number greater than 1") },
-                    "image-gc-high-threshold" => args with { ImageGcHighThresholdPercent = Kubelet.ImageGc.ImageGcPolicy.ParsePercent(value) },
-                    "image-gc-low-threshold" => args with { ImageGcLowThresholdPercent = Kubelet.ImageGc.ImageGcPolicy.ParsePercent(value) },
-                    "minimum-image-ttl-duration" => args with { MinimumImageTtl = NonNegative(Kubelet.GoDuration.Parse(value)) },
-                    "max-pods" => args with { MaxPods = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
-                        ? n : throw new FormatException($"\"{value}\" is not a positive number") },
-                    _ => throw new FormatException($"unknown flag \"{flag}\" (Skiff's kubelet takes {Taken})"),
-                };
+                // The soft thresholds, their grace periods and the minimum reclaim are read together once all items are in.
+                case "eviction-soft": soft = value; return parsed;
+                case "eviction-soft-grace-period": softGrace = value; return parsed;
+                case "eviction-minimum-reclaim": minimumReclaim = value; return parsed;
             }
-            catch (FormatException e) { throw new FormatException($"--kubelet-arg {flag}: {e.Message}", e); }
-        }
+            return flag switch
+            {
+                "eviction-hard" => parsed with { EvictionHard = Kubelet.Eviction.EvictionThreshold.Parse(value) },
+                "eviction-max-pod-grace-period" => parsed with { EvictionMaxPodGracePeriodSeconds = long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var g) && g >= 0
+                    ? g : throw new FormatException($"\"{value}\" is not a number of seconds") },
+                "eviction-pressure-transition-period" => parsed with { EvictionPressureTransitionPeriod = NonNegative(Kubelet.GoDuration.Parse(value)) },
+                "container-log-max-size" => parsed with { ContainerLogMaxSize = PositiveQuantity(value) },
+                "container-log-max-files" => parsed with { ContainerLogMaxFiles = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var files) && files > 1
+                    ? files : throw new FormatException($"\"{value}\" is not a number greater than 1") },
+                "image-gc-high-threshold" => parsed with { ImageGcHighThresholdPercent = Kubelet.ImageGc.ImageGcPolicy.ParsePercent(value) },
+                "image-gc-low-threshold" => parsed with { ImageGcLowThresholdPercent = Kubelet.ImageGc.ImageGcPolicy.ParsePercent(value) },
+                "minimum-image-ttl-duration" => parsed with { MinimumImageTtl = NonNegative(Kubelet.GoDuration.Parse(value)) },
+                "max-pods" => parsed with { MaxPods = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+                    ? n : throw new FormatException($"\"{value}\" is not a positive number") },
+                _ => throw new FormatException($"unknown flag \"{flag}\" (Skiff's kubelet takes {Taken})"),
+            };
+        });
         if (soft is not null || softGrace is not null)
         {
             try { args = args with { EvictionSoft = Kubelet.Eviction.EvictionThreshold.ParseSoft(soft ?? "", softGrace ?? "") }; }
@@ -86,12 +82,6 @@ public sealed record AgentSettings
 
     private const string Taken = "eviction-hard, eviction-soft, eviction-soft-grace-period, eviction-minimum-reclaim, eviction-max-pod-grace-period, eviction-pressure-transition-period, "
         + "container-log-max-size, container-log-max-files, image-gc-high-threshold, image-gc-low-threshold, minimum-image-ttl-duration and max-pods";
-
-    private static KubeletArgs Keep(ref string? slot, string value, KubeletArgs args)
-    {
-        slot = value;
-        return args;
-    }
 
     private static long PositiveQuantity(string value)
     {

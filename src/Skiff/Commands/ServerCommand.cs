@@ -108,33 +108,23 @@ public static class ServerCommand
     /// </summary>
     public static (Skiff.Controllers.NodeLifecycle.NodeLifecycleOptions NodeLifecycle, Skiff.Controllers.PodGc.PodGcOptions PodGc) ParseControllerManagerArgs(IEnumerable<string> items)
     {
-        var (lifecycle, gc) = (new Skiff.Controllers.NodeLifecycle.NodeLifecycleOptions(), new Skiff.Controllers.PodGc.PodGcOptions());
-        foreach (var item in items)
-        {
-            var eq = item.IndexOf('=');
-            if (eq <= 0) throw new FormatException($"--kube-controller-manager-arg: \"{item}\" is not flag=value");
-            var (flag, value) = (item[..eq].TrimStart('-'), item[(eq + 1)..]);
-            try
+        return FlagValueItems.Fold(items, "--kube-controller-manager-arg",
+            (NodeLifecycle: new Skiff.Controllers.NodeLifecycle.NodeLifecycleOptions(), PodGc: new Skiff.Controllers.PodGc.PodGcOptions()),
+            (options, flag, value) => flag switch
             {
-                switch (flag)
+                "node-monitor-period" => options with { NodeLifecycle = options.NodeLifecycle with { MonitorPeriod = Positive(value) } },
+                "node-monitor-grace-period" => options with { NodeLifecycle = options.NodeLifecycle with { MonitorGracePeriod = Positive(value) } },
+                "node-startup-grace-period" => options with { NodeLifecycle = options.NodeLifecycle with { StartupGracePeriod = Positive(value) } },
+                "terminated-pod-gc-threshold" => options with
                 {
-                    case "node-monitor-period": lifecycle = lifecycle with { MonitorPeriod = Positive(value) }; break;
-                    case "node-monitor-grace-period": lifecycle = lifecycle with { MonitorGracePeriod = Positive(value) }; break;
-                    case "node-startup-grace-period": lifecycle = lifecycle with { StartupGracePeriod = Positive(value) }; break;
-                    case "terminated-pod-gc-threshold":
-                        gc = gc with
-                        {
-                            TerminatedPodThreshold = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
-                                ? n : throw new FormatException($"\"{value}\" is not a number (0 keeps every finished pod)"),
-                        };
-                        break;
-                    default:
-                        throw new FormatException($"unknown flag \"{flag}\" (Skiff's controller manager takes node-monitor-period, node-monitor-grace-period, node-startup-grace-period and terminated-pod-gc-threshold)");
-                }
-            }
-            catch (FormatException e) { throw new FormatException($"--kube-controller-manager-arg {flag}: {e.Message}", e); }
-        }
-        return (lifecycle, gc);
+                    PodGc = options.PodGc with
+                    {
+                        TerminatedPodThreshold = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                            ? n : throw new FormatException($"\"{value}\" is not a number (0 keeps every finished pod)"),
+                    },
+                },
+                _ => throw new FormatException($"unknown flag \"{flag}\" (Skiff's controller manager takes node-monitor-period, node-monitor-grace-period, node-startup-grace-period and terminated-pod-gc-threshold)"),
+            });
 
         static TimeSpan Positive(string value) =>
             Skiff.Agent.Kubelet.GoDuration.Parse(value) is var d && d > TimeSpan.Zero ? d : throw new FormatException("the duration must be positive");
