@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using Skiff.Api.Json;
 
 namespace Skiff.ApiServer;
 
@@ -27,7 +28,7 @@ public static class VersionInfo
         ["gitVersion"] = GitVersion,
         ["gitCommit"] = "",
         ["gitTreeState"] = "clean",
-        ["buildDate"] = File.GetLastWriteTimeUtc(AppContext.BaseDirectory).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
+        ["buildDate"] = KubernetesTime.FormatTime(new DateTimeOffset(File.GetLastWriteTimeUtc(AppContext.BaseDirectory))),
         ["goVersion"] = "dotnet" + Environment.Version,
         ["compiler"] = "dotnet",
         ["platform"] = $"linux/{(System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "amd64")}",

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Skiff.Api.Json;
 
 namespace Skiff.Api.FieldManagement;
 
@@ -52,7 +53,7 @@ public sealed record ManagedFieldsEntry(
     }
 
     public static string FormatTime(DateTimeOffset t) =>
-        t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        KubernetesTime.FormatTime(t);
 
     /// <exception cref="FormatException">The entry is not a FieldsV1 managed-fields entry.</exception>
     public static ManagedFieldsEntry FromJson(JsonNode? node)

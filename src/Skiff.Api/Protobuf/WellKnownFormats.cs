@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Skiff.Api.Json;
 
 namespace Skiff.Api.Protobuf;
 
@@ -8,13 +9,12 @@ internal static class WellKnownFormats
 {
     /// <summary>metav1.Time: RFC 3339 in UTC with whole seconds ("2026-01-02T03:04:05Z"); Go drops the nanos.</summary>
     public static string Time(long seconds) =>
-        DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        KubernetesTime.FormatTime(DateTimeOffset.FromUnixTimeSeconds(seconds));
 
     /// <summary>metav1.MicroTime: RFC 3339 in UTC with exactly six fractional digits.</summary>
     public static string MicroTime(long seconds, int nanos)
     {
-        var time = DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime.AddTicks(nanos / 100);
-        return time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+        return KubernetesTime.FormatMicroTime(DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanos / 100));
     }
 
     /// <summary>Go's time.Duration.String(): "0s", "1.5s", "1m30s", "2h0m0s", "300ms", "1.5µs", "10ns".</summary>

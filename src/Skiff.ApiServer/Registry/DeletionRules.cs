@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Skiff.ApiServer.Serialization;
+using Skiff.Api.Json;
 
 namespace Skiff.ApiServer.Registry;
 
@@ -110,7 +111,7 @@ public static class DeletionRules
 
     private static void Mark(JsonObject meta, DateTimeOffset now, long grace)
     {
-        meta["deletionTimestamp"] = now.AddSeconds(grace).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        meta["deletionTimestamp"] = KubernetesTime.FormatTime(now.AddSeconds(grace));
         meta["deletionGracePeriodSeconds"] = grace;
     }
 }

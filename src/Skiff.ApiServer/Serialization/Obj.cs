@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Skiff.Api.Json;
 
 namespace Skiff.ApiServer.Serialization;
 
@@ -63,7 +64,7 @@ public static class Obj
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static string Now() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    public static string Now() => KubernetesTime.FormatTime(DateTimeOffset.UtcNow);
 
     /// <summary>Deep equality of two JSON trees (object key order ignored).</summary>
     public static bool DeepEquals(JsonNode? a, JsonNode? b) => JsonNode.DeepEquals(a, b);

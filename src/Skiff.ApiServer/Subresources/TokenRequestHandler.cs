@@ -7,6 +7,7 @@ using Skiff.ApiServer.Errors;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Routing;
 using Skiff.ApiServer.Serialization;
+using Skiff.Api.Json;
 
 namespace Skiff.ApiServer.Subresources;
 
@@ -66,7 +67,7 @@ public sealed class TokenRequestHandler(ObjectRegistry objects, ResourceRegistry
             ["status"] = new JsonObject
             {
                 ["token"] = token,
-                ["expirationTimestamp"] = claims.Expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                ["expirationTimestamp"] = KubernetesTime.FormatTime(claims.Expires),
             },
         };
         await SubresourceIo.WriteAsync(ctx, 201, response);

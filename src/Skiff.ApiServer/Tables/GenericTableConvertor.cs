@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Skiff.Api.Json;
 
 namespace Skiff.ApiServer.Tables;
 
@@ -24,7 +25,7 @@ public sealed class GenericTableConvertor : ITableConvertor
     [
         Json.Name(obj),
         // Go prints a zero creation time as "0001-01-01T00:00:00Z"; keep that for objects without one.
-        (Json.Created(obj) ?? DateTimeOffset.MinValue).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        KubernetesTime.FormatTime(Json.Created(obj) ?? DateTimeOffset.MinValue),
     ];
 
     public IReadOnlyList<TableRowCondition> Conditions(JsonObject obj) => [];

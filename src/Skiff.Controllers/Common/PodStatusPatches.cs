@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Skiff.Api.Json;
 
 namespace Skiff.Controllers.Common;
 
@@ -7,7 +8,7 @@ namespace Skiff.Controllers.Common;
 public static class PodStatusPatches
 {
     /// <summary>A time as the API writes it (RFC 3339, seconds, UTC).</summary>
-    public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string Time(DateTimeOffset t) => KubernetesTime.FormatTime(t);
 
     /// <summary>One condition set at <paramref name="now"/>, and the phase too when given.</summary>
     public static string Condition(string type, string status, DateTimeOffset now, string? reason = null, string? message = null, string? phase = null)

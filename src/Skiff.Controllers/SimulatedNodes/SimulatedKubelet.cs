@@ -5,6 +5,7 @@ using Skiff.Client;
 using Skiff.Client.Informers;
 using Skiff.Client.Rest;
 using Skiff.Client.WorkQueue;
+using Skiff.Api.Json;
 
 namespace Skiff.Controllers.SimulatedNodes;
 
@@ -102,7 +103,7 @@ public sealed class SimulatedKubelet(KubeClient client, SimulatedNodeOptions opt
             _nextIp[pod.Spec.NodeName!] = host + 1;
         }
         var podIp = $"10.{64 + (node >> 8)}.{node & 0xff}.{host % 254 + 1}";
-        var now = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ");
+        var now = KubernetesTime.FormatTime(DateTimeOffset.UtcNow);
         JsonObject Condition(string type) => new() { ["type"] = type, ["status"] = "True", ["lastProbeTime"] = null, ["lastTransitionTime"] = now };
         var containers = new JsonArray();
         foreach (var c in pod.Spec.Containers ?? [])

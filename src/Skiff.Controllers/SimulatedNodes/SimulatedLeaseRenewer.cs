@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Skiff.Api.Models.Coordination.V1;
 using Skiff.Client;
 using Skiff.Client.Rest;
+using Skiff.Api.Json;
 
 namespace Skiff.Controllers.SimulatedNodes;
 
@@ -40,7 +41,7 @@ public sealed class SimulatedLeaseRenewer(KubeClient client, SimulatedNodeOption
 
     private async Task<bool> RenewAsync(string node, CancellationToken ct)
     {
-        var now = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ");
+        var now = KubernetesTime.FormatMicroTime(DateTimeOffset.UtcNow);
         var patch = new JsonObject { ["spec"] = new JsonObject { ["holderIdentity"] = node, ["renewTime"] = now, ["leaseDurationSeconds"] = options.LeaseDurationSeconds } };
         try
         {

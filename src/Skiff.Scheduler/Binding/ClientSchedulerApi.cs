@@ -5,6 +5,7 @@ using Skiff.Client;
 using Skiff.Client.Rest;
 using Skiff.Client.Typed;
 using Skiff.Scheduler.Framework;
+using Skiff.Api.Json;
 
 namespace Skiff.Scheduler.Binding;
 
@@ -24,7 +25,7 @@ public sealed class ClientSchedulerApi(KubeClient client) : ISchedulerApi
                 ["type"] = condition.Type,
                 ["status"] = condition.Status,
                 ["lastProbeTime"] = null,
-                ["lastTransitionTime"] = (condition.LastTransitionTime ?? DateTimeOffset.UtcNow).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+                ["lastTransitionTime"] = KubernetesTime.FormatTime(condition.LastTransitionTime ?? DateTimeOffset.UtcNow),
             };
             if (condition.Reason is not null) c["reason"] = condition.Reason;
             if (condition.Message is not null) c["message"] = condition.Message;
