@@ -9,8 +9,9 @@ namespace Skiff.Agent.Volumes;
 
 /// <summary>
 /// Sets up a pod's volumes under <c>&lt;pods-dir&gt;/&lt;uid&gt;/volumes/&lt;plugin&gt;/&lt;name&gt;</c> and says what to mount
-/// where: emptyDir (disk, or tmpfs for medium Memory with sizeLimit as its size), configMap, secret,
-/// downwardAPI and projected (including bound service account tokens) written by <see cref="AtomicWriter"/>,
+/// where: emptyDir (disk, or tmpfs for medium Memory with sizeLimit as its size), configMap (on disk), secret,
+/// downwardAPI and projected (including bound service account tokens; each on a tmpfs of its own, see
+/// <see cref="MemoryBackedVolumes"/>) written by <see cref="AtomicWriter"/>,
 /// hostPath with its type check, and persistentVolumeClaim bound to a local or hostPath PersistentVolume.
 /// <para>
 /// Promises: <see cref="SetUpAsync"/> is idempotent and meant to be called on every pod sync; it rewrites a
@@ -51,6 +52,13 @@ public sealed class VolumeManager : IVolumeManager
     /// none), which bounds a medium Memory emptyDir as upstream bounds it; the kubelet gives it, since it owns that.
     /// </summary>
     public Func<Pod, long?> PodMemoryLimit { get; init; } = _ => null;
+
+    /// <summary>
+    /// Whether secret, downwardAPI and projected volumes are each a tmpfs of their own, as upstream (whose plugins wrap
+    /// a medium Memory emptyDir): a Secret or a token is then never written to the node's disk. On by default; the
+    /// unit tests that look only at the files' layout, and may run without root, turn it off.
+    /// </summary>
+    public bool MemoryBackedVolumes { get; init; } = true;
 
     /// <summary>Where the pod's volumes live.</summary>
     public string VolumesDir(string podUid) => Path.Combine(_podsDir, podUid, "volumes");
@@ -130,17 +138,17 @@ public sealed class VolumeManager : IVolumeManager
         {
             var data = await ReadSecretAsync(pod, secret.SecretName ?? "", secret.Optional == true, ct).ConfigureAwait(false);
             var files = data is null ? [] : ProjectionBuilder.FromKeys($"secret \"{secret.SecretName}\"", data, secret.Items, secret.DefaultMode, secret.Optional == true);
-            return Write(PluginDir(uid, "kubernetes.io~secret", name), files, fsGroup, name);
+            return Write(PluginDir(uid, "kubernetes.io~secret", name), files, fsGroup, name, pod);
         }
         if (v.DownwardAPI is { } downward)
         {
             var files = ProjectionBuilder.FromDownwardApi(pod, downward.Items, downward.DefaultMode, NodeAllocatable);
-            return Write(PluginDir(uid, "kubernetes.io~downward-api", name), files, fsGroup, name);
+            return Write(PluginDir(uid, "kubernetes.io~downward-api", name), files, fsGroup, name, pod);
         }
         if (v.Projected is { } projected)
         {
             var files = await ProjectAsync(pod, projected, ct).ConfigureAwait(false);
-            return Write(PluginDir(uid, "kubernetes.io~projected", name), files, fsGroup, name);
+            return Write(PluginDir(uid, "kubernetes.io~projected", name), files, fsGroup, name, pod);
         }
         if (v.HostPath is { } hostPath)
         {
@@ -156,12 +164,30 @@ public sealed class VolumeManager : IVolumeManager
         throw new VolumeSetupException(name, "this volume type is not supported by Skiff's kubelet");
     }
 
-    private SetUpVolume Write(string dir, IReadOnlyList<FileProjection> files, int? fsGroup, string name)
+    /// <summary>Writes the files; with <paramref name="inMemoryFor"/>, into a tmpfs first mounted for that pod's volume.</summary>
+    private SetUpVolume Write(string dir, IReadOnlyList<FileProjection> files, int? fsGroup, string name, Pod? inMemoryFor = null)
     {
+        if (inMemoryFor is not null && MemoryBackedVolumes) EnsureTmpfs(dir, inMemoryFor, name);
         if (new AtomicWriter(dir, fsGroup).Write(files))
             _log.LogInformation("Wrote {Count} files to volume {Volume} at {Dir}", files.Count, name, dir);
         // Upstream mounts these read-only whatever the volumeMount says.
         return new SetUpVolume(dir, true, false);
+    }
+
+    /// <summary>
+    /// Mounts a tmpfs on <paramref name="dir"/> unless one is there already, sized as a medium Memory emptyDir without
+    /// a sizeLimit (upstream's wrapper volume). Its root keeps tmpfs's 1777, as upstream's does. A directory that
+    /// already holds files and is no mount (a volume an earlier Skiff wrote to disk, still bound into a running
+    /// container) stays as it is: a tmpfs on top would hide it from future updates, not from the container.
+    /// </summary>
+    private void EnsureTmpfs(string dir, Pod pod, string name)
+    {
+        if (Posix.MountsUnder(dir).Contains(dir.TrimEnd('/'))) return;
+        Directory.CreateDirectory(dir);
+        if (Directory.EnumerateFileSystemEntries(dir).Any()) return;
+        var size = MemoryVolumeSize(NodeAllocatable.GetValueOrDefault("memory"), PodMemoryLimit(pod), null);
+        Posix.MountTmpfs(dir, size);
+        _log.LogDebug("Mounted tmpfs for volume {Volume} at {Dir} (size {Size})", name, dir, size?.ToString() ?? "unlimited");
     }
 
     /// <summary>

@@ -33,7 +33,7 @@ public sealed class VolumeManagerTests
         api.Put("/api/v1/namespaces/shop/configmaps/settings", """{"kind":"ConfigMap","apiVersion":"v1","data":{"a.conf":"one"},"binaryData":{"bin":"AAE="}}""");
         api.Put("/api/v1/namespaces/shop/secrets/creds", """{"kind":"Secret","apiVersion":"v1","data":{"password":"aHVudGVyMg=="}}""");
         using var client = api.Client();
-        var manager = new VolumeManager(client, dir.Path, new TestLogger<VolumeManager>(), CaPem);
+        var manager = new VolumeManager(client, dir.Path, new TestLogger<VolumeManager>(), CaPem) { MemoryBackedVolumes = false };
         var pod = PodWith(
         [
             new Volume { Name = "cfg", ConfigMap = new ConfigMapVolumeSource { Name = "settings" } },
@@ -74,7 +74,7 @@ public sealed class VolumeManagerTests
         using var dir = new TempDir();
         var api = new FakeApi();
         using var client = api.Client();
-        var manager = new VolumeManager(client, dir.Path, new TestLogger<VolumeManager>(), CaPem);
+        var manager = new VolumeManager(client, dir.Path, new TestLogger<VolumeManager>(), CaPem) { MemoryBackedVolumes = false };
 
         var failing = PodWith([new Volume { Name = "cfg", ConfigMap = new ConfigMapVolumeSource { Name = "nope" } }], []);
         var error = await Assert.ThrowsAsync<VolumeSetupException>(() => manager.SetUpAsync(failing, CancellationToken.None));
@@ -95,7 +95,7 @@ public sealed class VolumeManagerTests
         var api = new FakeApi();
         using var client = api.Client();
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        var manager = new VolumeManager(client, dir.Path, new TestLogger<VolumeManager>(), CaPem, clock);
+        var manager = new VolumeManager(client, dir.Path, new TestLogger<VolumeManager>(), CaPem, clock) { MemoryBackedVolumes = false };
         // What upstream's ServiceAccount admission adds (kube-api-access-xxxxx).
         var pod = PodWith(
         [
@@ -143,7 +143,7 @@ public sealed class VolumeManagerTests
         api.Put("/api/v1/persistentvolumes/pv-1", "{\"kind\":\"PersistentVolume\",\"apiVersion\":\"v1\",\"spec\":{\"local\":{\"path\":\"" + local + "\"}}}");
         api.Put("/api/v1/namespaces/shop/persistentvolumeclaims/pending", """{"kind":"PersistentVolumeClaim","apiVersion":"v1","spec":{},"status":{"phase":"Pending"}}""");
         using var client = api.Client();
-        var manager = new VolumeManager(client, Path.Combine(dir.Path, "pods"), new TestLogger<VolumeManager>(), CaPem);
+        var manager = new VolumeManager(client, Path.Combine(dir.Path, "pods"), new TestLogger<VolumeManager>(), CaPem) { MemoryBackedVolumes = false };
 
         var mounts = await manager.SetUpAsync(PodWith(
             [new Volume { Name = "data", PersistentVolumeClaim = new PersistentVolumeClaimVolumeSource { ClaimName = "data" } }],
@@ -162,7 +162,7 @@ public sealed class VolumeManagerTests
         using var dir = new TempDir();
         var api = new FakeApi();
         using var client = api.Client();
-        var manager = new VolumeManager(client, Path.Combine(dir.Path, "pods"), new TestLogger<VolumeManager>(), CaPem);
+        var manager = new VolumeManager(client, Path.Combine(dir.Path, "pods"), new TestLogger<VolumeManager>(), CaPem) { MemoryBackedVolumes = false };
         var host = Path.Combine(dir.Path, "host", "made");
         var pod = PodWith(
         [
@@ -250,6 +250,61 @@ public sealed class VolumeManagerTests
             await manager.TearDownAsync(pod, CancellationToken.None);
             Assert.DoesNotContain(File.ReadLines("/proc/self/mountinfo"), l => l.Contains(dir.Path));
             Assert.False(Directory.Exists(path));
+        }
+        finally
+        {
+            await Host.UnmountAllUnderAsync(dir.Path);
+        }
+    }
+
+    [RootFact]
+    public async Task Secret_downwardApi_and_projected_volumes_are_tmpfs_and_configMaps_stay_on_disk()
+    {
+        using var dir = new TempDir();
+        var api = new FakeApi();
+        api.Put("/api/v1/namespaces/shop/configmaps/settings", """{"kind":"ConfigMap","apiVersion":"v1","data":{"a.conf":"one"}}""");
+        api.Put("/api/v1/namespaces/shop/secrets/creds", """{"kind":"Secret","apiVersion":"v1","data":{"password":"aHVudGVyMg=="}}""");
+        using var client = api.Client();
+        var pods = Path.Combine(dir.Path, "pods");
+        var manager = new VolumeManager(client, pods, new TestLogger<VolumeManager>(), CaPem) { PodMemoryLimit = _ => 4L << 20 };
+        var pod = PodWith(
+        [
+            new Volume { Name = "cfg", ConfigMap = new ConfigMapVolumeSource { Name = "settings" } },
+            new Volume { Name = "sec", Secret = new SecretVolumeSource { SecretName = "creds" } },
+            new Volume { Name = "labels", DownwardAPI = new DownwardAPIVolumeSource { Items = [new DownwardAPIVolumeFile { Path = "labels", FieldRef = new ObjectFieldSelector { FieldPath = "metadata.labels" } }] } },
+            new Volume { Name = "both", Projected = new ProjectedVolumeSource { Sources = [new VolumeProjection { Secret = new SecretProjection { Name = "creds" } }] } },
+        ],
+        [new ApiMount { Name = "cfg", MountPath = "/c" }, new ApiMount { Name = "sec", MountPath = "/s" }, new ApiMount { Name = "labels", MountPath = "/l" }, new ApiMount { Name = "both", MountPath = "/b" }]);
+        // A secret volume an earlier Skiff wrote to disk for a pod that is still running stays where the container sees it.
+        var legacy = PodWith([new Volume { Name = "sec", Secret = new SecretVolumeSource { SecretName = "creds" } }], [new ApiMount { Name = "sec", MountPath = "/s" }], uid: "uid-old");
+        var legacyDir = Path.Combine(pods, "uid-old", "volumes", "kubernetes.io~secret", "sec");
+        try
+        {
+            await new VolumeManager(client, pods, new TestLogger<VolumeManager>(), CaPem) { MemoryBackedVolumes = false }.SetUpAsync(legacy, CancellationToken.None);
+            var mounts = await manager.SetUpAsync(pod, CancellationToken.None);
+            string? Fs(string path) => File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Where(f => f[4] == path)
+                .Select(f => f[Array.IndexOf(f, "-") + 1] + " " + f[^1]).SingleOrDefault();
+            Assert.Null(Fs(mounts[0].HostPath)); // the configMap: files on the node's disk, as upstream
+            foreach (var m in mounts.Skip(1))
+            {
+                Assert.Equal("tmpfs rw,size=4096k", Fs(m.HostPath)); // bounded by the pod's memory limit, as a medium Memory emptyDir
+                Assert.Equal((UnixFileMode)0x3FF, File.GetUnixFileMode(m.HostPath)); // 1777, like upstream's drwxrwxrwt
+            }
+            Assert.Equal("hunter2", Read(Path.Combine(mounts[1].HostPath, "password")));
+            Assert.Equal("app=\"web\"", Read(Path.Combine(mounts[2].HostPath, "labels")));
+            Assert.Equal("hunter2", Read(Path.Combine(mounts[3].HostPath, "password")));
+
+            await manager.SetUpAsync(pod, CancellationToken.None); // a resync mounts nothing on top
+            Assert.Equal(3, File.ReadLines("/proc/self/mountinfo").Count(l => l.Contains(dir.Path)));
+
+            await manager.SetUpAsync(legacy, CancellationToken.None);
+            Assert.Null(Fs(legacyDir));
+            Assert.Equal("hunter2", Read(Path.Combine(legacyDir, "..data", "password")));
+
+            await manager.TearDownAsync(pod, CancellationToken.None);
+            await manager.TearDownAsync(legacy, CancellationToken.None);
+            Assert.DoesNotContain(File.ReadLines("/proc/self/mountinfo"), l => l.Contains(dir.Path));
+            Assert.False(Directory.Exists(Path.Combine(pods, "uid-1")));
         }
         finally
         {
