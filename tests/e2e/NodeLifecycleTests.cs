@@ -119,6 +119,31 @@ public sealed class NodeLifecycleTests(QuickNodeMonitorFixture f) : IClassFixtur
     }
 
     [Fact]
+    public async Task APodBeingDeletedOnANodeTaintedOutOfServiceIsForceDeletedByThePodGarbageCollector()
+    {
+        await using var agent = new SkiffAgent(S) { ExtraArgs = ["--node-taint", "skiff.test/lifecycle=true:NoSchedule"] };
+        await agent.StartAndWaitReadyAsync();
+        var ns = "oos-" + Guid.NewGuid().ToString("N")[..6];
+        await Kubectl.OkAsync(S, "create", "namespace", ns);
+        await Node.ApplyAsync(S, ns, Node.PodYaml("stuck", agent.NodeName, "sleep 3600"));
+        await Node.WaitForPodAsync(S, ns, "stuck", p => PodReady(p) == "True", "Ready");
+
+        // The node goes down and the pod is deleted: with no kubelet to finish it, it stays Terminating.
+        await agent.StopAsync();
+        await Node.WaitAsync(async () => Condition(JsonNode.Parse(await Kubectl.OkAsync(S, "get", "node", agent.NodeName, "-o", "json"))!, "Ready")?["status"]
+            ?.GetValue<string>() == "Unknown", Node.Patience, "Ready to be Unknown", S);
+        await Kubectl.OkAsync(S, "delete", "pod", "-n", ns, "stuck", "--wait=false");
+        Assert.NotNull((await Node.PodAsync(S, ns, "stuck"))!["metadata"]!["deletionTimestamp"]);
+
+        // The administrator says the node is out of service (upstream's non-graceful node shutdown): the pod GC
+        // force-deletes the pods being deleted there on its next pass (every 20 s).
+        await Kubectl.OkAsync(S, "taint", "node", agent.NodeName, "node.kubernetes.io/out-of-service=nodeshutdown:NoExecute");
+        await Node.WaitAsync(async () => await Node.PodAsync(S, ns, "stuck") is null, TimeSpan.FromSeconds(60), "the pod garbage collector", S);
+        Assert.Contains($"Force-deleted pod {ns}/stuck: it is being deleted on {agent.NodeName}, which is out of service", S.Log);
+        await Kubectl.OkAsync(S, "delete", "node", agent.NodeName);
+    }
+
+    [Fact]
     public async Task AControllerManagerArgSkiffDoesNotHaveOrABadValueIsRefusedBeforeAnythingStarts()
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "skiff-e2e-refused-" + Guid.NewGuid().ToString("N")[..8]);

@@ -9,6 +9,10 @@ public static class PodStatusPatches
     /// <summary>A time as the API writes it (RFC 3339, seconds, UTC).</summary>
     public static string Time(DateTimeOffset t) => KubernetesTime.FormatTime(t);
 
+    /// <summary>The phase alone.</summary>
+    public static string Phase(string phase) =>
+        new JsonObject { ["status"] = new JsonObject { ["phase"] = phase } }.ToJsonString();
+
     /// <summary>One condition set at <paramref name="now"/>, and the phase too when given.</summary>
     public static string Condition(string type, string status, DateTimeOffset now, string? reason = null, string? message = null, string? phase = null)
     {

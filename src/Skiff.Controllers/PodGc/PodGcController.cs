@@ -23,20 +23,40 @@ public sealed record PodGcOptions
 
 /// <summary>
 /// The pod garbage collector's decisions, with no I/O (upstream's podgc): which finished pods are too many, which pods
-/// are bound to a node that no longer exists, and which are being deleted without ever having been scheduled.
+/// are bound to a node that no longer exists or is out of service, and which are being deleted without ever having
+/// been scheduled.
 /// </summary>
 public static class PodGcDecisions
 {
+    /// <summary>The taint an administrator puts on a node known to be down (upstream's TaintNodeOutOfService).</summary>
+    public const string OutOfServiceTaint = "node.kubernetes.io/out-of-service";
+
     public static bool IsTerminated(Pod p) => p.Status?.Phase is "Succeeded" or "Failed";
 
-    /// <summary>The finished pods beyond <paramref name="threshold"/>, oldest first (by creation), none while terminating.</summary>
+    /// <summary>
+    /// The finished pods beyond <paramref name="threshold"/>, in the order they go: those the kubelet evicted first,
+    /// then the oldest (by creation, then name), as upstream's gcTerminated.
+    /// </summary>
     public static List<Pod> TerminatedOverThreshold(IReadOnlyList<Pod> pods, int threshold)
     {
         if (threshold <= 0) return [];
-        var finished = pods.Where(p => IsTerminated(p) && p.Metadata?.DeletionTimestamp is null).ToList();
+        var finished = pods.Where(IsTerminated).ToList();
         var excess = finished.Count - threshold;
-        return excess <= 0 ? [] : [.. finished.OrderBy(p => p.Metadata?.CreationTimestamp ?? DateTimeOffset.MinValue).Take(excess)];
+        return excess <= 0 ? [] : [.. InDeletionOrder(finished).Take(excess)];
     }
+
+    /// <summary>
+    /// Pods being deleted on a node that is not Ready and carries the out-of-service taint (upstream's gcTerminating):
+    /// the administrator has said the node is down, so no kubelet will finish them. Evicted first, then the oldest.
+    /// </summary>
+    public static List<Pod> TerminatingOnOutOfServiceNodes(IReadOnlyList<Pod> pods, IReadOnlyDictionary<string, Node> nodes) =>
+        [.. InDeletionOrder(pods.Where(p => p.Metadata?.DeletionTimestamp is not null
+            && p.Spec?.NodeName is { Length: > 0 } name && nodes.TryGetValue(name, out var node) && IsOutOfService(node)))];
+
+    /// <summary>Not Ready (the condition False, Unknown or missing) and tainted out-of-service.</summary>
+    public static bool IsOutOfService(Node node) =>
+        node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") != true
+        && node.Spec?.Taints?.Any(t => t.Key == OutOfServiceTaint) == true;
 
     /// <summary>Pods bound to a node not in <paramref name="nodes"/>.</summary>
     public static List<Pod> Orphaned(IReadOnlyList<Pod> pods, IReadOnlySet<string> nodes) =>
@@ -45,13 +65,21 @@ public static class PodGcDecisions
     /// <summary>Pods being deleted that were never bound to a node: no kubelet will ever finish them.</summary>
     public static List<Pod> UnscheduledTerminating(IReadOnlyList<Pod> pods) =>
         [.. pods.Where(p => p.Metadata?.DeletionTimestamp is not null && string.IsNullOrEmpty(p.Spec?.NodeName))];
+
+    /// <summary>Upstream's byEvictionAndCreationTimestamp: evicted pods (Failed, reason Evicted) first, then by creation and name.</summary>
+    private static IEnumerable<Pod> InDeletionOrder(IEnumerable<Pod> pods) =>
+        pods.OrderBy(p => p.Status is { Phase: "Failed", Reason: "Evicted" } ? 0 : 1)
+            .ThenBy(p => p.Metadata?.CreationTimestamp ?? DateTimeOffset.MinValue)
+            .ThenBy(p => p.Metadata?.Name, StringComparer.Ordinal);
 }
 
 /// <summary>
-/// Upstream's pod garbage collector. Every 20 s it force-deletes (grace period 0) pods whose node has been gone for
-/// the 40 s quarantine, checked against the API server itself and not only the cache, first marking a running one
-/// Failed with the DisruptionTarget condition (reason DeletionByPodGC, "PodGC: node no longer exists"); pods being
-/// deleted that were never scheduled; and the oldest finished pods beyond the terminated-pod threshold (12,500).
+/// Upstream's pod garbage collector. Every 20 s it force-deletes (grace period 0), in upstream's order: the oldest
+/// finished pods beyond the terminated-pod threshold (12,500); pods being deleted on a node that is not Ready and is
+/// tainted node.kubernetes.io/out-of-service; pods whose node has been gone for the 40 s quarantine, checked against
+/// the API server itself and not only the cache, with the DisruptionTarget condition (reason DeletionByPodGC, "PodGC:
+/// node no longer exists"); and pods being deleted that were never scheduled. A pod not yet finished is marked Failed
+/// first, so that whoever watches it (a Job, say) sees it end.
 /// </summary>
 public sealed class PodGcController(KubeClient client, SharedInformerFactory informers, PodGcOptions options, ILoggerFactory loggers, TimeProvider? time = null)
 {
@@ -78,7 +106,11 @@ public sealed class PodGcController(KubeClient client, SharedInformerFactory inf
                 foreach (var pod in PodGcDecisions.TerminatedOverThreshold(all, options.TerminatedPodThreshold))
                     await DeleteAsync(pod, null, log, "it is over the terminated pod threshold", ct);
 
-                var known = nodes.Store.List().Select(n => n.Metadata?.Name ?? "").ToHashSet(StringComparer.Ordinal);
+                var byName = nodes.Store.List().Where(n => n.Metadata?.Name is not null).ToDictionary(n => n.Metadata!.Name!, StringComparer.Ordinal);
+                foreach (var pod in PodGcDecisions.TerminatingOnOutOfServiceNodes(all, byName))
+                    await DeleteAsync(pod, null, log, $"it is being deleted on {pod.Spec!.NodeName}, which is out of service", ct);
+
+                var known = byName.Keys.ToHashSet(StringComparer.Ordinal);
                 var orphaned = PodGcDecisions.Orphaned(all, known);
                 foreach (var gone in missingSince.Keys.Where(n => known.Contains(n) || orphaned.All(p => p.Spec!.NodeName != n)).ToList()) missingSince.Remove(gone);
                 foreach (var group in orphaned.GroupBy(p => p.Spec!.NodeName!))
@@ -102,9 +134,11 @@ public sealed class PodGcController(KubeClient client, SharedInformerFactory inf
         var (ns, name) = (pod.Metadata!.Namespace, pod.Metadata.Name!);
         try
         {
-            if (disruption is not null && !PodGcDecisions.IsTerminated(pod))
+            if (!PodGcDecisions.IsTerminated(pod))
             {
-                var status = PodStatusPatches.Condition("DisruptionTarget", "True", _time.GetUtcNow(), "DeletionByPodGC", disruption, phase: "Failed");
+                var status = disruption is null
+                    ? PodStatusPatches.Phase("Failed")
+                    : PodStatusPatches.Condition("DisruptionTarget", "True", _time.GetUtcNow(), "DeletionByPodGC", disruption, phase: "Failed");
                 await client.Pods.PatchAsync(ns, name, PatchType.StrategicMerge, status, Write, "status", ct);
             }
             await client.Pods.DeleteAsync(ns, name, Force, ct);

@@ -16,13 +16,43 @@ public sealed class PodGcDecisionsTests
     };
 
     [Fact]
-    public void Finished_pods_beyond_the_threshold_go_oldest_first_and_zero_keeps_them_all()
+    public void Finished_pods_beyond_the_threshold_go_evicted_first_then_oldest_and_zero_keeps_them_all()
     {
+        var evicted = P("evicted", phase: "Failed", ageMinutes: 5);
+        evicted.Status!.Reason = "Evicted";
         var pods = new[] { P("run"), P("old", phase: "Succeeded", ageMinutes: 30), P("mid", phase: "Failed", ageMinutes: 20), P("new", phase: "Succeeded", ageMinutes: 10),
-            P("going", phase: "Failed", ageMinutes: 40, deleting: true) };
-        Assert.Equal(["old", "mid"], PodGcDecisions.TerminatedOverThreshold(pods, 1).Select(p => p.Metadata!.Name));
-        Assert.Empty(PodGcDecisions.TerminatedOverThreshold(pods, 3));
+            P("going", phase: "Failed", ageMinutes: 40, deleting: true), evicted, P("b-twin", phase: "Succeeded", ageMinutes: 20), P("a-twin", phase: "Succeeded", ageMinutes: 20) };
+        // Upstream counts finished pods that are already being deleted too; same-age pods go by name.
+        Assert.Equal(["evicted", "going", "old", "a-twin", "b-twin", "mid"], PodGcDecisions.TerminatedOverThreshold(pods, 1).Select(p => p.Metadata!.Name));
+        Assert.Equal(["evicted", "going"], PodGcDecisions.TerminatedOverThreshold(pods, 5).Select(p => p.Metadata!.Name));
+        Assert.Empty(PodGcDecisions.TerminatedOverThreshold(pods, 7));
         Assert.Empty(PodGcDecisions.TerminatedOverThreshold(pods, 0));
+    }
+
+    private static Node N(string name, string? ready, params string[] taints) => new()
+    {
+        Metadata = new ObjectMeta { Name = name },
+        Spec = new NodeSpec { Taints = [.. taints.Select(t => new Taint { Key = t, Effect = "NoExecute" })] },
+        Status = new NodeStatus { Conditions = ready is null ? [] : [new NodeCondition { Type = "Ready", Status = ready }] },
+    };
+
+    [Fact]
+    public void Pods_being_deleted_go_only_from_a_node_that_is_not_ready_and_tainted_out_of_service()
+    {
+        const string oos = PodGcDecisions.OutOfServiceTaint;
+        var nodes = new[]
+        {
+            N("down", "False", oos), N("unknown", "Unknown", oos), N("silent", null, oos),
+            N("ready-but-tainted", "True", oos), N("down-untainted", "False", "node.kubernetes.io/unreachable"),
+        }.ToDictionary(n => n.Metadata!.Name!);
+        var pods = new[]
+        {
+            P("d1", node: "down", deleting: true, ageMinutes: 1), P("d2", node: "down", deleting: true, ageMinutes: 9), P("d-live", node: "down"),
+            P("u", node: "unknown", deleting: true), P("s", node: "silent", deleting: true),
+            P("r", node: "ready-but-tainted", deleting: true), P("x", node: "down-untainted", deleting: true),
+            P("gone", node: "missing", deleting: true), P("nowhere", node: null, deleting: true),
+        };
+        Assert.Equal(["d2", "d1", "s", "u"], PodGcDecisions.TerminatingOnOutOfServiceNodes(pods, nodes).Select(p => p.Metadata!.Name));
     }
 
     [Fact]
