@@ -182,9 +182,11 @@ public sealed class VolumeManager : IVolumeManager
     /// </summary>
     private void EnsureTmpfs(string dir, Pod pod, string name)
     {
+        // A volume that holds files is set up already (on its tmpfs, or on disk as above): no need to read the mount
+        // table on every resync. Only an empty or missing one may still need its tmpfs.
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any()) return;
         if (Posix.MountsUnder(dir).Contains(dir.TrimEnd('/'))) return;
         Directory.CreateDirectory(dir);
-        if (Directory.EnumerateFileSystemEntries(dir).Any()) return;
         var size = MemoryVolumeSize(NodeAllocatable.GetValueOrDefault("memory"), PodMemoryLimit(pod), null);
         Posix.MountTmpfs(dir, size);
         _log.LogDebug("Mounted tmpfs for volume {Volume} at {Dir} (size {Size})", name, dir, size?.ToString() ?? "unlimited");
